@@ -1,0 +1,83 @@
+"""The one list of Storyline's settings: defaults, environment variables, docs.
+
+Every setting is a field of :class:`Settings` with its reason in ``metadata``.
+The CLI reads overrides from options and ``STORYLINE_*`` environment variables;
+``docs/settings.md`` is checked against this list by a test.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from storyline.errors import ConfigError
+
+
+def _setting(default: Any, doc: str) -> Any:
+    return field(default=default, metadata={"doc": doc})
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Storyline's settings; see ``docs/settings.md`` for each one."""
+
+    db: str = _setting("storyline.db", "Database: a SQLite file path.")
+    max_input_bytes: int = _setting(
+        10_000_000,
+        "Largest input item accepted; the longest real articles are ~200 kB, "
+        "so 10 MB leaves room for pages while refusing dumps and bombs.",
+    )
+    story_window_days: float = _setting(
+        7.0,
+        "Stories with no article for this many days leave the active set, "
+        "so candidate search cost stays flat as the archive grows.",
+    )
+    duplicate_threshold: float = _setting(
+        0.8,
+        "Estimated Jaccard similarity of character 5-gram shingles above which "
+        "an article is a near-copy (wire text with small edits).",
+    )
+    duplicate_window_days: float = _setting(
+        30.0,
+        "How far back near-copies are looked for; syndicated copies appear within days.",
+    )
+    batch_size: int = _setting(
+        200,
+        "Articles written per transaction: large enough to amortise commits, "
+        "small enough that an interrupted ingest loses little work.",
+    )
+
+
+def setting_docs() -> dict[str, str]:
+    """Name -> one-line reason, for docs and the docs test."""
+    return {f.name: str(f.metadata["doc"]) for f in fields(Settings)}
+
+
+def env_name(name: str) -> str:
+    return f"STORYLINE_{name.upper()}"
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Defaults, then ``STORYLINE_*`` variables, then explicit overrides (CLI options)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        raw = environ.get(env_name(f.name))
+        if raw is None:
+            continue
+        kind = type(f.default)
+        try:
+            values[f.name] = kind(raw)
+        except ValueError as exc:
+            raise ConfigError(
+                f"{env_name(f.name)}={raw!r} is not a valid {kind.__name__}; "
+                f"unset it or give a {kind.__name__}"
+            ) from exc
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            values[key] = value
+    return replace(Settings(), **values)
