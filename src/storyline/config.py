@@ -30,9 +30,10 @@ class Settings:
         "so 10 MB leaves room for pages while refusing dumps and bombs.",
     )
     story_window_days: float = _setting(
-        7.0,
-        "Stories with no article for this many days leave the active set, "
-        "so candidate search cost stays flat as the archive grows.",
+        30.0,
+        "Stories with no article for this many days leave the active set, so candidate "
+        "search cost stays flat as the archive grows; follow-ups of an event often come "
+        "weeks later, so a week is too short.",
     )
     duplicate_threshold: float = _setting(
         0.8,

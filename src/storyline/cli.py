@@ -1,0 +1,300 @@
+"""The ``storyline`` command: thin wrappers over the pipeline, store and evaluation.
+
+Exit codes: 0 success, 1 some items failed (the rest was stored), 2 usage or setting
+error, 3 not found, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from storyline.config import Settings, env_name, load_settings
+from storyline.errors import NotFound, StorylineError
+from storyline.pipeline import IngestReport, ingest
+from storyline.present import article_dict, published_text, story_dict
+from storyline.sources.files import iter_documents
+from storyline.store import Store, StoryFilter, open_store
+
+app = typer.Typer(
+    help="Storyline: group news articles into stories.", no_args_is_help=True, add_completion=False
+)
+eval_app = typer.Typer(help="Measure quality against labelled data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help=f"SQLite database file [env {env_name('db')}; default storyline.db]"),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def _settings(db: str | None) -> Settings:
+    return load_settings({"db": db})
+
+
+def _open(settings: Settings) -> Store:
+    return open_store(settings.db)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command("ingest")
+def ingest_cli(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders, globs, or - for stdin.")],
+    db: DbOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Read articles, link duplicates, group them into stories, and store them."""
+    settings = _settings(db)
+    store = _open(settings)
+    items = iter_documents(paths, settings, stdin=sys.stdin.buffer)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    try:
+        with Progress(*columns, TimeElapsedColumn(), console=err, transient=True) as bar:
+            tasks: dict[str, Any] = {}
+
+            def progress(stage: str, done: int, total: int | None) -> None:
+                if stage not in tasks:
+                    label = "reading" if stage == "read" else "clustering"
+                    tasks[stage] = bar.add_task(label, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            report = ingest(items, store, settings, progress)
+    except KeyboardInterrupt:
+        err.print(
+            "[yellow]interrupted[/]: the database holds every batch completed so far; "
+            "run the same command again to finish."
+        )
+        raise typer.Exit(130) from None
+    finally:
+        store.close()
+    _report(report, json_output)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _report(report: IngestReport, json_output: bool) -> None:
+    if json_output:
+        _print_json(
+            {
+                "added": report.added,
+                "duplicates": report.duplicates,
+                "already_stored": report.already_stored,
+                "failed": report.failed,
+                "stories": len(report.stories),
+                "failures": [{"item": f.origin, "reason": f.reason} for f in report.failures],
+            }
+        )
+        return
+    out.print(
+        f"added {report.added}, duplicates {report.duplicates}, "
+        f"already stored {report.already_stored}, failed {report.failed}; "
+        f"{len(report.stories)} stories touched"
+    )
+    for failure in report.failures:
+        out.print(f"  [red]failed[/] {failure.origin}: {failure.reason}", highlight=False)
+
+
+@app.command("stories")
+def stories_cli(
+    since: Annotated[
+        datetime | None, typer.Option(help="Only stories with an article on or after this date.")
+    ] = None,
+    lang: Annotated[str | None, typer.Option(help="Only stories with this language.")] = None,
+    source: Annotated[str | None, typer.Option(help="Only stories with this source.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many stories.")] = 20,
+    db: DbOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """List stories, largest and most recent first."""
+    store = _open(_settings(db))
+    try:
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        found = store.stories(StoryFilter(since=since, language=lang, source=source, limit=limit))
+    finally:
+        store.close()
+    if json_output:
+        _print_json([story_dict(s) for s in found])
+        return
+    table = Table("id", "headline", "articles", "sources", "languages", "first", "last")
+    for s in found:
+        table.add_row(
+            s.id,
+            s.headline,
+            str(s.article_count),
+            str(s.source_count),
+            ",".join(s.languages),
+            _day(s.first_published),
+            _day(s.last_published),
+        )
+    out.print(table)
+
+
+def _day(value: datetime | None) -> str:
+    return value.date().isoformat() if value else "-"
+
+
+@app.command("show")
+def show_cli(
+    story_id: Annotated[str, typer.Argument(help="A story id from `storyline stories`.")],
+    db: DbOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Show one story: headline, dates, sources, languages, articles in time order."""
+    store = _open(_settings(db))
+    try:
+        story = store.story(story_id)
+        members = store.story_articles(story_id)
+    except NotFound as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(3) from None
+    finally:
+        store.close()
+    if json_output:
+        _print_json(
+            story_dict(story) | {"articles": [article_dict(m, with_text=False) for m in members]}
+        )
+        return
+    out.print(f"[bold]{story.headline}[/]")
+    out.print(
+        f"{story.article_count} articles from {story.source_count} sources "
+        f"({', '.join(story.sources)}); languages {', '.join(story.languages)}; "
+        f"{_day(story.first_published)} to {_day(story.last_published)}",
+        highlight=False,
+    )
+    table = Table("published", "source", "lang", "title", "note")
+    for m in members:
+        a = m.article
+        note = f"copy of {m.duplicate_of}" if m.duplicate_of else ""
+        if a.agencies:
+            note = " ".join([note, "agency: " + ", ".join(a.agencies)]).strip()
+        table.add_row(
+            published_text(a.published, a.date_precision) or "undated",
+            a.source,
+            a.language,
+            a.title,
+            note,
+        )
+    out.print(table)
+
+
+@app.command("search")
+def search_cli(
+    text: Annotated[str, typer.Argument(help="Words to look for in titles and texts.")],
+    limit: Annotated[int, typer.Option(min=1, help="At most this many articles.")] = 20,
+    db: DbOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Full-text search over articles, with the story each belongs to."""
+    store = _open(_settings(db))
+    try:
+        hits = store.search(text, limit)
+    finally:
+        store.close()
+    if json_output:
+        _print_json([article_dict(h, with_text=False) for h in hits])
+        return
+    table = Table("story", "published", "source", "title")
+    for h in hits:
+        a = h.article
+        table.add_row(
+            h.story_id or "-",
+            published_text(a.published, a.date_precision) or "undated",
+            a.source,
+            a.title,
+        )
+    out.print(table)
+
+
+@app.command("export")
+def export_cli(
+    format: Annotated[str, typer.Option("--format", help="Output format: jsonl.")] = "jsonl",
+    out_file: Annotated[Path | None, typer.Option("--out", help="File to write (default stdout).")]
+    = None,
+    db: DbOption = None,
+) -> None:
+    """Export every article, one JSON object per line; the output can be ingested again."""
+    if format != "jsonl":
+        err.print(f"[red]unknown format {format!r}[/]: only jsonl is supported")
+        raise typer.Exit(2)
+    store = _open(_settings(db))
+    target = out_file.open("w", encoding="utf-8") if out_file else sys.stdout
+    try:
+        for stored in store.articles():
+            target.write(json.dumps(article_dict(stored), ensure_ascii=False) + "\n")
+    finally:
+        store.close()
+        if out_file:
+            target.close()
+
+
+@eval_app.command("clusters")
+def eval_clusters_cli(
+    folder: Annotated[Path, typer.Argument(help="Folder of news-please JSON files with gold ids.")],
+    baseline: Annotated[
+        bool, typer.Option("--baseline", help="Also run TF-IDF + agglomerative clustering.")
+    ] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Replay labelled articles in publication order and score the stories found."""
+    from storyline.eval_run import run_cluster_eval
+
+    rows = run_cluster_eval(folder, load_settings(), baseline=baseline)
+    if json_output:
+        _print_json(rows[0][1] if not baseline else {name: row for name, row in rows})
+        return
+    table = Table("system", "BCubed P", "BCubed R", "BCubed F1", "pairwise F1", "ARI", "stories")
+    for name, row in rows:
+        table.add_row(
+            name,
+            *(f"{row[k]:.4f}" for k in ("bcubed_precision", "bcubed_recall", "bcubed_f1")),
+            f"{row['pairwise_f1']:.4f}",
+            f"{row['ari']:.4f}",
+            str(row["stories"]),
+        )
+    out.print(table)
+
+
+@eval_app.command("pairs")
+def eval_pairs_cli(
+    csv_file: Annotated[Path, typer.Argument(help="SemEval-2022 Task 8 CSV.")],
+    scores: Annotated[
+        Path | None, typer.Option("--scores", help="Write pair_id,score per pair here.")
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Score article pairs with story similarity; Pearson against human judgements."""
+    from storyline.eval_run import run_pair_eval
+
+    report = run_pair_eval(csv_file, scores)
+    if json_output:
+        _print_json(report)
+        return
+    table = Table("language pair", "pairs", "Pearson")
+    for key, row in report["by_language"].items():
+        table.add_row(key, str(row["pairs"]), f"{row['pearson']:.4f}")
+    table.add_row("overall", str(report["pairs"]), f"{report['pearson']:.4f}")
+    out.print(table)
+
+
+def main() -> None:
+    try:
+        app()
+    except StorylineError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        sys.exit(3 if isinstance(exc, NotFound) else 2)

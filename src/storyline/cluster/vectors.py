@@ -1,0 +1,48 @@
+"""Sparse term vectors as dicts: weighting, norms and cosine similarity."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+from storyline.text.tokens import term_weight
+
+Vector = dict[str, float]
+
+
+def weighted(counts: Iterable[tuple[str, int]], language: str) -> Vector:
+    """Unit-length vector of sublinear term frequency times prior IDF."""
+    vector = {
+        term: (1.0 + math.log(count)) * weight
+        for term, count in counts
+        if (weight := term_weight(term, language)) > 0.0
+    }
+    return normalised(vector)
+
+
+def flat(counts: Iterable[tuple[str, int]]) -> Vector:
+    """Unit-length vector of sublinear counts, for names where rarity is already given."""
+    return normalised({key: 1.0 + math.log(count) for key, count in counts})
+
+
+def normalised(vector: Mapping[str, float]) -> Vector:
+    norm = math.sqrt(sum(v * v for v in vector.values()))
+    if norm == 0.0:
+        return {}
+    return {k: v / norm for k, v in vector.items()}
+
+
+def dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b[k] for k, v in a.items() if k in b)
+
+
+def add_into(total: dict[str, float], vector: Mapping[str, float]) -> None:
+    for k, v in vector.items():
+        total[k] = total.get(k, 0.0) + v
+
+
+def top_terms(vector: Mapping[str, float], k: int) -> list[str]:
+    """The ``k`` heaviest terms, ties broken by name so the result is deterministic."""
+    return [t for t, _ in sorted(vector.items(), key=lambda kv: (-kv[1], kv[0]))[:k]]

@@ -1,0 +1,150 @@
+"""Runs the stages from raw documents to stored stories.
+
+Per-item failures are recorded and reported; they never abort the batch. Writes
+happen in transactions of ``batch_size`` articles, so an interrupted run leaves the
+database consistent and a re-run completes it (stored articles are skipped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from storyline.cluster.online import OnlineClusterer
+from storyline.config import Settings
+from storyline.dedupe import DuplicateIndex, signature
+from storyline.errors import InputError
+from storyline.model import Article, Failure, RawDocument
+from storyline.store.base import Placement, Store
+from storyline.text.analyse import analyse
+from storyline.text.parse import parse_document
+
+Progress = Callable[[str, int, int | None], None]
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What one ingest did."""
+
+    added: int = 0
+    duplicates: int = 0
+    already_stored: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    stories: set[str] = field(default_factory=set)
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+
+def prepare(item: RawDocument | InputError) -> Article | Failure:
+    """Parse and analyse one item; any failure becomes a ``Failure`` naming the item."""
+    if isinstance(item, InputError):
+        return Failure(item.origin, item.reason)
+    try:
+        return analyse(parse_document(item))
+    except InputError as exc:
+        return Failure(exc.origin, exc.reason)
+    except (ValueError, TypeError, LookupError, RecursionError, MemoryError) as exc:
+        # A defect in one document (or in a library reading it) must not stop the batch.
+        return Failure(item.origin, f"could not be processed: {type(exc).__name__}: {exc}")
+
+
+def publication_order(articles: list[Article]) -> list[Article]:
+    """Oldest first; undated articles last, in input order."""
+    indexed = list(enumerate(articles))
+    indexed.sort(key=lambda ia: (ia[1].published is None, ia[1].published or 0, ia[0]))
+    return [a for _, a in indexed]
+
+
+class Engine:
+    """The deduplicator and clusterer, restored from the store for a time window."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.clusterer = OnlineClusterer(timedelta(days=settings.story_window_days))
+        self.duplicates = DuplicateIndex(
+            settings.duplicate_threshold, timedelta(days=settings.duplicate_window_days)
+        )
+        self.story_of: dict[str, str] = {}
+
+    def restore(self, since: datetime | None) -> None:
+        for stored, raw_signature in self.store.active(since):
+            a = stored.article
+            assert stored.story_id is not None
+            self.clusterer.restore(a, stored.story_id, stored.duplicate_of is not None)
+            self.story_of[a.id] = stored.story_id
+            if stored.duplicate_of is None:
+                sig = np.frombuffer(raw_signature, dtype=np.uint64)
+                self.duplicates.add(a.id, a.fingerprint, sig, a.published)
+
+    def place(self, article: Article) -> Placement:
+        sig = signature(article.text)
+        match = self.duplicates.find(article.fingerprint, sig)
+        original = match.original if match else None
+        story_id = self.clusterer.assign(
+            article, self.story_of.get(original) if original else None
+        )
+        self.story_of[article.id] = story_id
+        if original is None:
+            self.duplicates.add(article.id, article.fingerprint, sig, article.published)
+        return Placement(article, story_id, original, sig.tobytes())
+
+
+def ingest(
+    items: Iterable[RawDocument | InputError],
+    store: Store,
+    settings: Settings,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest ``items`` into ``store`` in publication order; returns what happened."""
+    report = IngestReport()
+    articles: list[Article] = []
+    seen: set[str] = set()
+    for count, item in enumerate(items, 1):
+        result = prepare(item)
+        if isinstance(result, Failure):
+            report.failures.append(result)
+        elif result.id in seen:
+            report.already_stored += 1
+        else:
+            seen.add(result.id)
+            articles.append(result)
+        if progress:
+            progress("read", count, None)
+    known = store.known_ids(a.id for a in articles)
+    report.already_stored += len(known)
+    todo = publication_order([a for a in articles if a.id not in known])
+
+    engine = Engine(store, settings)
+    dated = [a.published for a in todo if a.published is not None]
+    window = timedelta(days=max(settings.story_window_days, settings.duplicate_window_days))
+    engine.restore(min(dated) - window if dated else None)
+
+    pending_failures = list(report.failures)
+    placements: list[Placement] = []
+
+    def flush() -> None:
+        store.write(placements, engine.clusterer.take_changes(), pending_failures)
+        placements.clear()
+        pending_failures.clear()
+
+    for done, article in enumerate(todo, 1):
+        placement = engine.place(article)
+        placements.append(placement)
+        report.stories.add(placement.story_id)
+        if placement.duplicate_of:
+            report.duplicates += 1
+        else:
+            report.added += 1
+        if len(placements) >= settings.batch_size:
+            flush()
+        if progress:
+            progress("cluster", done, len(todo))
+    if placements or pending_failures:
+        flush()
+    return report

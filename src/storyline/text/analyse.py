@@ -1,0 +1,88 @@
+"""From parsed fields to an analysed ``Article``: clean, language, terms, names, ids."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from pathlib import PurePath
+from urllib.parse import urlsplit
+
+from storyline.errors import EmptyInput
+from storyline.model import Article, Features, Parsed
+from storyline.text.clean import clean_text
+from storyline.text.language import detect_language
+from storyline.text.names import name_keys
+from storyline.text.tokens import content_terms, fold, tokenize
+
+# An article needs some body to be compared with others; below this many words it is
+# a teaser, a caption or an extraction failure.
+MIN_ARTICLE_WORDS = 10
+
+# Leading characters hashed into an exact-content fingerprint; whole texts are hashed.
+ID_HEX_CHARS = 16
+
+
+def fingerprint(text: str) -> str:
+    """Hash of the folded words: equal for copies that differ only in case, spacing or
+    punctuation."""
+    words = "".join(ch if ch.isalnum() else " " for ch in fold(text)).split()
+    return hashlib.sha256(" ".join(words).encode()).hexdigest()
+
+
+def article_id(url: str | None, content_fingerprint: str) -> str:
+    """Stable id: from the URL when known, so a re-crawl is the same article."""
+    key = url.strip() if url else content_fingerprint
+    return hashlib.sha256(key.encode()).hexdigest()[:ID_HEX_CHARS]
+
+
+def default_source(parsed: Parsed) -> str:
+    """The outlet: given, else the URL's host, else the file the text came from."""
+    if parsed.source:
+        return parsed.source.strip()
+    if parsed.url:
+        host = urlsplit(parsed.url).hostname
+        if host:
+            return host.removeprefix("www.")
+    return PurePath(parsed.origin.rsplit(":", 1)[0]).name or parsed.origin
+
+
+def _counts(items: list[str]) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(Counter(items).items()))
+
+
+def analyse(parsed: Parsed) -> Article:
+    """Clean and analyse one parsed document; raises ``EmptyInput`` if nothing is left."""
+    cleaned = clean_text(parsed.text, parsed.title)
+    text = cleaned.text.strip()
+    title = " ".join(parsed.title.split())
+    language = detect_language(f"{title}\n{text}", parsed.language)
+    body_tokens = list(tokenize(text, language))
+    if sum(not t.is_number for t in body_tokens) < MIN_ARTICLE_WORDS:
+        raise EmptyInput(
+            parsed.origin, f"fewer than {MIN_ARTICLE_WORDS} words of text after cleaning"
+        )
+    title_tokens = list(tokenize(title, language))
+    names = name_keys(title, title_tokens, language) + name_keys(text, body_tokens, language)
+    features = Features(
+        title_terms=_counts(content_terms(title_tokens, language)),
+        body_terms=_counts(content_terms(body_tokens, language)),
+        names=tuple(sorted(names.items())),
+        numbers=tuple(sorted({t.text for t in body_tokens if t.is_number})),
+    )
+    content_fingerprint = fingerprint(text)
+    return Article(
+        id=article_id(parsed.url, content_fingerprint),
+        origin=parsed.origin,
+        url=parsed.url,
+        source=default_source(parsed),
+        title=title,
+        text=text,
+        published=parsed.published,
+        date_precision=parsed.date_precision,
+        language=language,
+        agencies=cleaned.agencies,
+        authors=parsed.authors,
+        fingerprint=content_fingerprint,
+        features=features,
+        removed=cleaned.removed,
+    )

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from storyline.cluster.online import OnlineClusterer
+from storyline.cluster.similarity import article_similarity
+from storyline.model import Article, DatePrecision, Parsed
+from storyline.text.analyse import analyse
+from tests.conftest import EVENTS
+
+
+def make(origin: str, day: str, title: str, body: str, language: str = "en") -> Article:
+    published = datetime.fromisoformat(day).replace(tzinfo=UTC)
+    return analyse(Parsed(origin, title, body, None, None, published, DatePrecision.DAY, language))
+
+
+def all_articles() -> list[tuple[str, Article]]:
+    return [
+        (event, make(f"{event}-{n}", *report))
+        for event, reports in EVENTS.items()
+        for n, report in enumerate(reports)
+    ]
+
+
+def test_cluster_groups_rewrites_and_separates_events() -> None:
+    clusterer = OnlineClusterer(timedelta(days=30))
+    items = sorted(all_articles(), key=lambda ea: ea[1].published or 0)
+    assigned = {a.id: clusterer.assign(a) for _, a in items}
+    by_event: dict[str, set[str]] = {}
+    for event, a in items:
+        by_event.setdefault(event, set()).add(assigned[a.id])
+    assert all(len(stories) == 1 for stories in by_event.values())
+    assert len({next(iter(s)) for s in by_event.values()}) == len(EVENTS)
+
+
+def test_cluster_same_event_scores_above_different_events() -> None:
+    items = all_articles()
+    same = article_similarity(items[0][1], items[1][1])
+    different = article_similarity(items[0][1], items[4][1])
+    assert same > 2 * different
+
+
+def test_cluster_story_leaves_window_and_new_story_opens() -> None:
+    clusterer = OnlineClusterer(timedelta(days=7))
+    day, title, body = EVENTS["bridge"][0]
+    first = clusterer.assign(make("a", day, title, body))
+    later_day = (datetime.fromisoformat(day) + timedelta(days=20)).date().isoformat()
+    second = clusterer.assign(make("b", later_day, title + " again", body))
+    assert first != second
+    assert first not in clusterer.stories
+
+
+def test_cluster_summary_counts_sources_and_languages() -> None:
+    clusterer = OnlineClusterer(timedelta(days=30))
+    a = make("a", *EVENTS["launch"][0])
+    b = make("b", *EVENTS["launch"][1])
+    story = clusterer.assign(a)
+    assert clusterer.assign(b) == story
+    summary = clusterer.summary(story)
+    assert summary.article_count == 2
+    assert summary.languages == ("en",)
+    changes = clusterer.take_changes()
+    assert [s.id for s in changes] == [story]
+    assert clusterer.take_changes() == []
+
+
+words = st.lists(
+    st.sampled_from("river bridge mayor satellite orbit strike port union pay cracks".split()),
+    min_size=10,
+    max_size=40,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(words, words)
+def test_cluster_similarity_is_symmetric_and_bounded(a: list[str], b: list[str]) -> None:
+    x = make("x", "2024-01-01", "", " ".join(a))
+    y = make("y", "2024-01-01", "", " ".join(b))
+    s = article_similarity(x, y)
+    assert abs(s - article_similarity(y, x)) < 1e-9
+    assert -1e-9 <= s <= 1 + 1e-9
