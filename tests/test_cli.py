@@ -17,7 +17,9 @@ def cli(*args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout
 
 
-def test_cli_ingest_list_show_search_export(corpus: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+def test_cli_ingest_list_show_search_export(
+    corpus: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
     folder, gold = corpus
     db = str(tmp_path / "cli.db")
     code, output = cli("ingest", str(folder), "--db", db, "--json")
@@ -44,8 +46,19 @@ def test_cli_ingest_list_show_search_export(corpus: tuple[Path, dict[str, str]],
     code, _ = cli("export", "--format", "jsonl", "--out", str(export), "--db", db)
     lines = [json.loads(line) for line in export.read_text().splitlines()]
     assert code == 0 and len(lines) == len(gold)
-    required = {"id", "url", "source", "title", "text", "published", "date_precision",
-                "language", "agencies", "story_id", "duplicate_of"}
+    required = {
+        "id",
+        "url",
+        "source",
+        "title",
+        "text",
+        "published",
+        "date_precision",
+        "language",
+        "agencies",
+        "story_id",
+        "duplicate_of",
+    }
     assert all(required <= set(line) for line in lines)
 
     # The export is ingestable again, into a fresh database, with the same ids.
@@ -63,8 +76,13 @@ def test_cli_show_unknown_story_exits_3(tmp_path: Path) -> None:
 
 def test_cli_failed_items_give_exit_1_and_one_line_each(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_text("")
-    code, output = cli("ingest", str(tmp_path / "empty.txt"), str(tmp_path / "missing.txt"),
-                       "--db", str(tmp_path / "f.db"))
+    code, output = cli(
+        "ingest",
+        str(tmp_path / "empty.txt"),
+        str(tmp_path / "missing.txt"),
+        "--db",
+        str(tmp_path / "f.db"),
+    )
     assert code == 1
     assert "failed 2" in output
     assert output.count("failed ") == 3  # the summary and one line per item
@@ -73,6 +91,8 @@ def test_cli_failed_items_give_exit_1_and_one_line_each(tmp_path: Path) -> None:
 def test_cli_runs_as_module(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "storyline", "stories", "--db", str(tmp_path / "m.db"), "--json"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0 and json.loads(result.stdout) == []

@@ -48,7 +48,7 @@ def test_cluster_story_leaves_window_and_new_story_opens() -> None:
     day, title, body = EVENTS["bridge"][0]
     first = clusterer.assign(make("a", day, title, body))
     later_day = (datetime.fromisoformat(day) + timedelta(days=20)).date().isoformat()
-    second = clusterer.assign(make("b", later_day, title + " again", body))
+    second = clusterer.assign(make("b", later_day, title, body + " Repairs have begun."))
     assert first != second
     assert first not in clusterer.stories
 

@@ -34,9 +34,7 @@ def test_pipeline_groups_events_and_second_ingest_adds_nothing(
     store = SQLiteStore(settings.db)
     first = ingest(iter_documents([str(folder)], settings), store, settings)
     again = ingest(iter_documents([str(folder)], settings), store, settings)
-    expected = {
-        frozenset(n for n, e in gold.items() if e == event) for event in set(gold.values())
-    }
+    expected = {frozenset(n for n, e in gold.items() if e == event) for event in set(gold.values())}
     assert partition(store) == expected
     store.close()
     assert (first.added, first.failed) == (len(gold), 0)

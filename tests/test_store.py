@@ -13,7 +13,9 @@ from storyline.store.base import Placement, StoryFilter
 from storyline.store.sqlite import SQLiteStore
 
 
-def article(n: int, text: str = "Some words about an event in a town.", lang: str = "en") -> Article:
+def article(
+    n: int, text: str = "Some words about an event in a town.", lang: str = "en"
+) -> Article:
     return Article(
         id=f"a{n}",
         origin=f"file{n}.txt",
@@ -61,7 +63,10 @@ def test_store_round_trips_articles_and_stories(store: SQLiteStore) -> None:
     assert [s.id for s in store.stories(StoryFilter(language="de"))] == ["s1"]
     assert store.stories(StoryFilter(source="nowhere.example")) == []
     restored = list(store.active(datetime(2024, 1, 1, tzinfo=UTC)))
-    assert [(s.article.id, sig) for s, sig in restored] == [("a1", b"\x00" * 8), ("a2", b"\x01" * 8)]
+    assert [(s.article.id, sig) for s, sig in restored] == [
+        ("a1", b"\x00" * 8),
+        ("a2", b"\x01" * 8),
+    ]
 
 
 def test_store_unknown_story_is_not_found(store: SQLiteStore) -> None:
@@ -88,7 +93,9 @@ def test_store_reopens_without_migrating_twice(tmp_path: Path) -> None:
     assert names == ["001_initial"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=60))
 def test_store_search_never_fails_on_user_text(store: SQLiteStore, query: str) -> None:
     assert isinstance(store.search(query), list)

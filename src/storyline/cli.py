@@ -224,8 +224,9 @@ def search_cli(
 @app.command("export")
 def export_cli(
     format: Annotated[str, typer.Option("--format", help="Output format: jsonl.")] = "jsonl",
-    out_file: Annotated[Path | None, typer.Option("--out", help="File to write (default stdout).")]
-    = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default stdout).")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Export every article, one JSON object per line; the output can be ingested again."""
@@ -258,7 +259,17 @@ def eval_clusters_cli(
     if json_output:
         _print_json(rows[0][1] if not baseline else {name: row for name, row in rows})
         return
-    table = Table("system", "BCubed P", "BCubed R", "BCubed F1", "pairwise F1", "ARI", "stories")
+    table = Table(
+        "system",
+        "B3 P",
+        "B3 R",
+        "B3 F1",
+        "pair F1",
+        "ARI",
+        "stories",
+        "threshold",
+        caption="B3 = BCubed. Baseline thresholds are tuned on the gold labels.",
+    )
     for name, row in rows:
         table.add_row(
             name,
@@ -266,6 +277,7 @@ def eval_clusters_cli(
             f"{row['pairwise_f1']:.4f}",
             f"{row['ari']:.4f}",
             str(row["stories"]),
+            f"{row['threshold']:.2f}" if "threshold" in row else "",
         )
     out.print(table)
 
@@ -285,11 +297,19 @@ def eval_pairs_cli(
     if json_output:
         _print_json(report)
         return
-    table = Table("language pair", "pairs", "Pearson")
+    baseline = report.get("baseline", {}).get("by_language", {})
+    table = Table("language pair", "pairs", "storyline", "char n-gram baseline")
     for key, row in report["by_language"].items():
-        table.add_row(key, str(row["pairs"]), f"{row['pearson']:.4f}")
-    table.add_row("overall", str(report["pairs"]), f"{report['pearson']:.4f}")
+        table.add_row(
+            key, str(row["pairs"]), _r(row["pearson"]), _r(baseline.get(key, {}).get("pearson"))
+        )
+    overall_baseline = report.get("baseline", {}).get("overall", {}).get("pearson")
+    table.add_row("overall", str(report["pairs"]), _r(report["pearson"]), _r(overall_baseline))
     out.print(table)
+
+
+def _r(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
 
 
 def main() -> None:

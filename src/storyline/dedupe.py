@@ -23,8 +23,16 @@ NUM_PERM = 64
 # Character 5-grams survive small edits and inflection yet rarely repeat by chance.
 SHINGLE_CHARS = 5
 
-# A fixed seed makes signatures comparable across runs and machines.
+# A fixed seed and hashing scheme make signatures comparable across runs and machines;
+# stored signatures are only valid with the scheme that made them.
 MINHASH_SEED = 1
+MINHASH_SCHEME = "affine32"
+
+
+def _minhash(hashvalues: np.ndarray | None = None) -> MinHash:
+    return MinHash(
+        num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME, hashvalues=hashvalues
+    )
 
 
 def signature(text: str) -> np.ndarray:
@@ -33,7 +41,7 @@ def signature(text: str) -> np.ndarray:
     shingles = {
         normal[i : i + SHINGLE_CHARS] for i in range(max(1, len(normal) - SHINGLE_CHARS + 1))
     }
-    minhash = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED)
+    minhash = _minhash()
     minhash.update_batch([s.encode() for s in shingles])
     return np.asarray(minhash.hashvalues, dtype=np.uint64)
 
@@ -72,7 +80,7 @@ class DuplicateIndex:
         exact = self._by_fingerprint.get(fingerprint)
         if exact is not None:
             return Match(exact, 1.0)
-        query = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, hashvalues=sig)
+        query = _minhash(sig)
         best: Match | None = None
         for key in sorted(self._lsh.query(query)):
             score = similarity(sig, self._signatures[key])
@@ -86,7 +94,7 @@ class DuplicateIndex:
         self._signatures[key] = sig
         self._fingerprints[key] = fingerprint
         self._by_fingerprint.setdefault(fingerprint, key)
-        self._lsh.insert(key, MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, hashvalues=sig))
+        self._lsh.insert(key, _minhash(sig))
         self._order.append((published, key))
         if published is not None:
             self._expire(published - self.window)

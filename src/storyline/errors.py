@@ -1,15 +1,15 @@
 """One exception tree for Storyline; each message says what went wrong and what to do.
 
-    StorylineError
-    ├── InputError          a single input item is unusable (recorded, batch goes on)
-    │   ├── EmptyInput
-    │   ├── BinaryInput
-    │   ├── EncodingError
-    │   ├── TooLarge
-    │   └── MalformedRecord
-    ├── NotFound            an id or path that does not exist (HTTP 404)
-    ├── ConfigError         a setting has a value Storyline cannot use
-    └── StoreError          the database refused an operation
+StorylineError
+├── InputError          a single input item is unusable (recorded, batch goes on)
+│   ├── EmptyInput
+│   ├── BinaryInput
+│   ├── EncodingError
+│   ├── TooLarge
+│   └── MalformedRecord
+├── NotFound            an id or path that does not exist (HTTP 404)
+├── ConfigError         a setting has a value Storyline cannot use
+└── StoreError          the database refused an operation
 """
 
 from __future__ import annotations

@@ -27,7 +27,9 @@ def run_cluster_eval(
     items: list[RawDocument | InputError] = []
     for g in gold:
         try:
-            items.append(RawDocument(g.path.name, DocKind.RECORD, "", record_fields(g.record, g.path.name)))
+            items.append(
+                RawDocument(g.path.name, DocKind.RECORD, "", record_fields(g.record, g.path.name))
+            )
         except InputError as exc:
             items.append(exc)
     with tempfile.TemporaryDirectory(prefix="storyline-eval-") as tmp:
@@ -46,19 +48,10 @@ def run_cluster_eval(
 
         texts = [g.full_text for g in gold]
         agglomerative = agglomerative_baseline(texts, labels)
-        rows.append(
-            (
-                f"tfidf+agglomerative (threshold {agglomerative.threshold:.2f}, tuned on gold)",
-                agglomerative.scores.as_dict(),
-            )
-        )
         centroid = centroid_baseline(texts, [g.published for g in gold], labels)
-        rows.append(
-            (
-                f"tfidf single-pass centroid (threshold {centroid.threshold:.2f}, tuned on gold)",
-                centroid.scores.as_dict(),
-            )
-        )
+        # Both baselines choose their threshold on the gold labels: an optimistic bar.
+        for name, result in (("tfidf-agglomerative", agglomerative), ("tfidf-centroid", centroid)):
+            rows.append((name, result.scores.as_dict() | {"threshold": result.threshold}))
     return rows
 
 

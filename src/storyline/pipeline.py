@@ -86,9 +86,7 @@ class Engine:
         sig = signature(article.text)
         match = self.duplicates.find(article.fingerprint, sig)
         original = match.original if match else None
-        story_id = self.clusterer.assign(
-            article, self.story_of.get(original) if original else None
-        )
+        story_id = self.clusterer.assign(article, self.story_of.get(original) if original else None)
         self.story_of[article.id] = story_id
         if original is None:
             self.duplicates.add(article.id, article.fingerprint, sig, article.published)

@@ -32,7 +32,7 @@ from storyline.errors import (
     TooLarge,
 )
 from storyline.model import DocKind, RawDocument
-from storyline.sources.records import record_fields
+from storyline.sources.records import json_type, record_fields
 
 Item = RawDocument | InputError
 
@@ -210,7 +210,7 @@ def _walk(folder: str) -> Iterator[str]:
             suffix = os.path.splitext(file)[1].lower()
             if not file.startswith(".") and (suffix in SUFFIX_FORMATS or not suffix):
                 found.append(os.path.join(root, file))
-    yield from sorted(found)
+    yield from sorted(found, key=lambda path: os.path.relpath(path, folder).split(os.sep))
 
 
 def _from_path(path: str, limit: int) -> Iterator[Item]:
@@ -239,10 +239,12 @@ def _from_path(path: str, limit: int) -> Iterator[Item]:
             elif fmt is _Format.SNIFF and _starts_jsonl(head := stream.read(READ_CHUNK)):
                 yield from _stream_jsonl(stream, path, limit, head)
             else:
-                what = f"file is {info.st_size:,} bytes"
+                what = f"file is {info.st_size:,} bytes,"
                 if fmt is _Format.JSON:
-                    what += " (JSON Lines are read one article at a time; consider .jsonl)"
-                yield TooLarge(path, _too_large_reason(what, limit))
+                    hint = " or save it as JSON Lines (.jsonl), read one article at a time"
+                    yield TooLarge(path, _too_large_reason(what, limit, hint))
+                else:
+                    yield TooLarge(path, _too_large_reason(what, limit))
     except OSError as exc:
         yield InputError(path, f"cannot read: {exc.strerror or exc}")
 
@@ -254,12 +256,12 @@ def _from_stdin(stream: BinaryIO, limit: int) -> Iterator[Item]:
     elif _starts_jsonl(data):
         yield from _stream_jsonl(stream, "stdin", limit, data)
     else:
-        yield TooLarge("stdin", _too_large_reason(f"more than {limit:,} bytes", limit))
+        yield TooLarge("stdin", _too_large_reason("input is", limit))
 
 
 def _from_bytes(data: bytes, origin: str, fmt: _Format, limit: int) -> Iterator[Item]:
     if len(data) > limit:
-        yield TooLarge(origin, _too_large_reason(f"more than {limit:,} bytes", limit))
+        yield TooLarge(origin, _too_large_reason("input is", limit))
         return
     try:
         text = decode_bytes(data, origin)
@@ -286,7 +288,7 @@ def _sniff(text: str) -> _Format:
     if head.startswith("<") or "<html" in head.lower():
         return _Format.HTML
     # "[Update] Minister visits Minsk" is text; a JSON array of articles opens "[{".
-    if head.startswith("{") or (head[1:].lstrip().startswith(("{", "]")) and head[0] == "["):
+    if head.startswith("{") or (head.startswith("[") and head[1:].lstrip()[:1] in ("{", "]")):
         return _Format.JSON
     return _Format.TEXT
 
@@ -324,7 +326,7 @@ def _from_json_text(text: str, origin: str) -> Iterator[Item]:
         yield MalformedRecord(
             origin,
             "expected a JSON object, an array of objects, or an object with an "
-            f'"articles" array; found {type(value).__name__}',
+            f'"articles" array; found {json_type(value)}',
         )
 
 
@@ -357,7 +359,7 @@ def _stream_jsonl(stream: BinaryIO, origin: str, limit: int, head: bytes) -> Ite
         line_origin = f"{origin}:{number}"
         if line is None:
             empty = False
-            yield TooLarge(line_origin, _too_large_reason("line is too long", limit))
+            yield TooLarge(line_origin, _too_large_reason("line is", limit))
         elif line.strip():
             empty = False
             try:
@@ -488,7 +490,8 @@ def _mostly_utf8(data: bytes) -> str | None:
     replaced = text.count("\ufffd")
     good = len(text) - len(text.encode("ascii", errors="ignore")) - replaced
     bad = replaced - data.count("\ufffd".encode())
-    return text if good > 0 and bad <= UTF8_MAX_BAD_SHARE * good else None
+    # One bad sequence is always allowed: a file cut at a size limit ends mid-character.
+    return text if good > 0 and bad <= max(1.0, UTF8_MAX_BAD_SHARE * good) else None
 
 
 def _declared_charset(data: bytes) -> str | None:
@@ -539,8 +542,8 @@ def _binary_reason(share: float) -> str:
     )
 
 
-def _too_large_reason(what: str, limit: int) -> str:
+def _too_large_reason(what: str, limit: int, hint: str = " or split the input") -> str:
     return (
-        f"{what}, over the limit of {limit:,} bytes; raise max_input_bytes "
-        "(STORYLINE_MAX_INPUT_BYTES) or split the input"
+        f"{what} over the limit of {limit:,} bytes; raise max_input_bytes "
+        f"(STORYLINE_MAX_INPUT_BYTES){hint}"
     )

@@ -56,7 +56,7 @@ def record_fields(obj: object, origin: str) -> dict[str, str | None]:
     if not isinstance(obj, Mapping):
         raise MalformedRecord(
             origin,
-            f"expected a JSON object for an article, found {_json_type(obj)}",
+            f"expected a JSON object for an article, found {json_type(obj)}",
         )
     fields: dict[str, str | None] = {
         "title": _first(obj, FIELD_KEYS["title"], _as_text),
@@ -124,6 +124,7 @@ def _as_authors(value: object) -> str | None:
     return AUTHOR_SEPARATOR.join(kept) or None
 
 
-def _json_type(value: object) -> str:
+def json_type(value: object) -> str:
+    """How a JSON value is called in error messages: "an array", "a string", ..."""
     names = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
     return names.get(type(value), "a number")

@@ -25,8 +25,16 @@ from storyline.store.base import (
 )
 
 
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    # executescript() would COMMIT first and break the migration's transaction.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
 def _m001_initial(db: sqlite3.Connection) -> None:
-    db.executescript(
+    _run_script(
+        db,
         """
         CREATE TABLE articles (
             seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -71,7 +79,7 @@ def _m001_initial(db: sqlite3.Connection) -> None:
             title, text, content='articles', content_rowid='seq',
             tokenize='unicode61 remove_diacritics 2'
         );
-        """
+        """,
     )
 
 
@@ -89,9 +97,7 @@ class SQLiteStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         try:
-            self.db = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None
-            )
+            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from exc
         self.db.row_factory = sqlite3.Row
@@ -110,9 +116,7 @@ class SQLiteStore:
                 continue
             with self._transaction():
                 apply(self.db)
-                self.db.execute(
-                    "INSERT INTO migrations VALUES (?, datetime('now'))", (name,)
-                )
+                self.db.execute("INSERT INTO migrations VALUES (?, datetime('now'))", (name,))
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self.db)

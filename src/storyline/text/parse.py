@@ -1,0 +1,188 @@
+"""Read the fields of one raw document: title, main text, date, source, url.
+
+One parser per :class:`DocKind`. Plain text goes to ``storyline.text.layout``,
+HTML to trafilatura (main text) and htmldate (date), records are already mapped by
+``storyline.sources.records``. Cleaning comes later; this module only reads.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from htmldate import find_date
+from trafilatura import bare_extraction
+from trafilatura.settings import Document
+
+from storyline.errors import EmptyInput, InputError, MalformedRecord
+from storyline.model import DatePrecision, DocKind, Parsed, RawDocument
+from storyline.sources.records import AUTHOR_SEPARATOR
+from storyline.text.dates import parse_date
+from storyline.text.layout import parse_text_layout
+
+MARKUP_DATE_PARAMS: dict[str, object] = {
+    # The first publication, not the last edit: a story's timeline orders first reports.
+    "original_date": True,
+    # Markup only (meta tags, JSON-LD, <time>, the URL): these dates are meant as the
+    # publication date, so they are trusted, with their time of day when given.
+    "extensive_search": False,
+    # Keep the time and zone so a timestamp in the markup gives minute precision.
+    "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+}
+"""htmldate options for the date trafilatura reads from the page's markup."""
+
+_AUTHOR_SPLIT = re.compile(r"\s*;\s*")  # trafilatura joins several authors with "; "
+_MIDNIGHT = "T00:00:00"  # htmldate's filler when the markup gives a day only
+
+
+def parse_document(raw: RawDocument) -> Parsed:
+    """Read title, text, date and provenance; raise an InputError naming ``raw.origin``."""
+    if raw.kind is DocKind.RECORD:
+        return _parse_record(raw)
+    if raw.kind is DocKind.HTML:
+        return _parse_html(raw)
+    return _parse_text(raw)
+
+
+def _parse_record(raw: RawDocument) -> Parsed:
+    fields = raw.fields
+    text = _field(fields.get("text"))
+    if text is None:
+        raise MalformedRecord(raw.origin, "record has no article text")
+    published, precision = parse_date(fields.get("published"))
+    authors = (fields.get("authors") or "").split(AUTHOR_SEPARATOR)
+    return Parsed(
+        origin=raw.origin,
+        title=_field(fields.get("title")) or "",
+        text=text,
+        url=_field(fields.get("url")),
+        source=_field(fields.get("source")),
+        published=published,
+        date_precision=precision,
+        language=_field(fields.get("language")),
+        description=_field(fields.get("description")),
+        authors=tuple(name.strip() for name in authors if name.strip()),
+    )
+
+
+def _parse_text(raw: RawDocument) -> Parsed:
+    if not raw.content.strip():
+        raise EmptyInput(raw.origin, "holds no text")
+    layout = parse_text_layout(raw.content)
+    title, body = layout.title, layout.body
+    published, precision = layout.published, layout.precision
+    if not body.strip():
+        raise EmptyInput(raw.origin, "holds a title but no article text below it")
+    if published is None:  # a source may know the date the text itself does not state
+        published, precision = parse_date(raw.fields.get("published"))
+    return Parsed(
+        origin=raw.origin,
+        title=title,
+        text=body,
+        url=_field(raw.fields.get("url")),
+        # The folder a file sits in is not an outlet; the pipeline picks the default.
+        source=_field(raw.fields.get("source")),
+        published=published,
+        date_precision=precision,
+        language=_field(raw.fields.get("language")),
+    )
+
+
+def _parse_html(raw: RawDocument) -> Parsed:
+    if not raw.content.strip():
+        raise EmptyInput(raw.origin, "holds no HTML")
+    url_hint = _field(raw.fields.get("url"))
+    try:
+        result = bare_extraction(
+            raw.content,
+            url=url_hint,
+            favor_precision=False,  # balanced: precision mode drops short real paragraphs
+            include_comments=False,  # reader comments are not the outlet's report
+            with_metadata=True,
+            date_extraction_params=MARKUP_DATE_PARAMS,
+        )
+    except Exception as exc:  # lxml and trafilatura raise many types on hostile markup
+        raise InputError(
+            raw.origin, f"HTML could not be parsed ({exc}); is it a web page?"
+        ) from exc
+    document = result if isinstance(result, Document) else None
+    text = (document.text or "").strip() if document else ""
+    if document is None or not text:
+        raise EmptyInput(
+            raw.origin,
+            "no main text found in the page; it may be an index page, a paywall stub "
+            "or built by JavaScript (save the rendered page instead)",
+        )
+    title = " ".join((document.title or "").split())
+    url = document.url or url_hint  # trafilatura prefers the canonical link
+    published, precision = _markup_date(document.date)
+    if published is None:
+        published, precision = _free_text_date(raw.content, url)
+    authors = _AUTHOR_SPLIT.split(document.author or "")
+    return Parsed(
+        origin=raw.origin,
+        title=title,
+        text=_without_title_line(text, title),
+        url=url,
+        source=_field(document.sitename) or _host(url),
+        published=published,
+        date_precision=precision,
+        language=_field(document.language),
+        description=_field(document.description),
+        authors=tuple(name for name in authors if name),
+    )
+
+
+def _markup_date(value: str | None) -> tuple[datetime | None, DatePrecision | None]:
+    published, precision = parse_date(value)
+    if value and precision is DatePrecision.MINUTE and value.endswith(_MIDNIGHT):
+        precision = DatePrecision.DAY  # no zone and midnight: the markup gave a day
+    return published, precision
+
+
+def _free_text_date(html: str, url: str | None) -> tuple[datetime | None, DatePrecision | None]:
+    """Only when the markup has no date: htmldate's extensive search scans the page text.
+
+    It can pick a date the article merely mentions, but on news pages it is right far
+    more often than not, and a day is worth more to the story window than no date.
+    A time of day found in prose is not trusted, so the precision is a day at most.
+    """
+    try:
+        found = find_date(html, url=url, original_date=True, extensive_search=True)
+    except Exception:  # a date is optional; a failing heuristic must not lose the article
+        return None, None
+    published, _ = parse_date(found)
+    if published is None:
+        return None, None
+    # htmldate fills parts it did not find with 1. Its January 1st is nearly always a
+    # bare year, most often the footer's copyright year: when the page was rendered,
+    # not published. A 1st of another month is a month-and-year find.
+    if published.day == 1 and published.month == 1:
+        return None, None
+    return published, DatePrecision.MONTH if published.day == 1 else DatePrecision.DAY
+
+
+def _without_title_line(text: str, title: str) -> str:
+    """trafilatura keeps the headline as the first line; the title is kept apart."""
+    first, _, rest = text.partition("\n")
+    if title and " ".join(first.split()).casefold() == title.casefold() and rest.strip():
+        return rest.strip()
+    return text
+
+
+def _field(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # malformed, e.g. an unclosed IPv6 bracket
+        return None
+    return host.removeprefix("www.") if host else None
