@@ -68,7 +68,20 @@ def test_cluster_summary_counts_sources_and_languages() -> None:
 
 
 words = st.lists(
-    st.sampled_from("river bridge mayor satellite orbit strike port union pay cracks".split()),
+    st.sampled_from(
+        [
+            "river",
+            "bridge",
+            "mayor",
+            "satellite",
+            "orbit",
+            "strike",
+            "port",
+            "union",
+            "pay",
+            "cracks",
+        ]
+    ),
     min_size=10,
     max_size=40,
 )

@@ -11,8 +11,6 @@ import hashlib
 import json
 from pathlib import Path
 
-import pytest
-
 from storyline.config import Settings
 from storyline.eval_run import run_cluster_eval, run_pair_eval
 from tests.conftest import shared_path

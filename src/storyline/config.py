@@ -70,7 +70,7 @@ def load_settings(
         raw = environ.get(env_name(f.name))
         if raw is None:
             continue
-        kind = type(f.default)
+        kind: type[Any] = type(f.default)
         try:
             values[f.name] = kind(raw)
         except ValueError as exc:

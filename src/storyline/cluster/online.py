@@ -16,11 +16,10 @@ from storyline.cluster.similarity import (
     ArticleVectors,
     Centroid,
     combine,
-    dot,
     score_parts,
     vectors,
 )
-from storyline.cluster.vectors import top_terms
+from storyline.cluster.vectors import dot, top_terms
 from storyline.model import Article, Story
 
 # Terms per article that enter the index: enough to find paraphrases, few enough

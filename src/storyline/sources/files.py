@@ -57,12 +57,28 @@ SUFFIX_FORMATS: dict[str, _Format] = {
     ".ndjson": _Format.JSONL,
 }
 
+_ASSETS = (".css", ".js", ".mjs", ".map", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".ico")
+_MEDIA = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".tif", ".tiff", ".avif")
+_AV = (".mp3", ".mp4", ".m4a", ".webm", ".ogg", ".wav", ".avi", ".mov")
+_ARCHIVES = (".zip", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".tar", ".warc")
+_OFFICE = (".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ppt", ".pptx")
+_DATA = (".csv", ".tsv", ".parquet", ".sqlite", ".db", ".pyc", ".exe", ".dll", ".so")
+_FEEDS = (".xml", ".rss", ".atom", ".opml")
+FOLDER_SKIPS = frozenset(_ASSETS + _MEDIA + _AV + _ARCHIVES + _OFFICE + _DATA + _FEEDS)
+"""Suffixes skipped when walking a folder: page assets, media, archives, tables and
+feeds are not articles (feeds and archives have sources of their own). Any other
+file is read, since crawls save pages as .php, .asp or "spiegel.de"."""
+
 SNIFF_CHARS = 4096
 """A page's ``<html`` comes after at most a doctype, comments or a server warning."""
 
 BINARY_CONTROL_SHARE = 0.05
 """Text holds almost no control bytes; compressed or random data holds ~10% (27 of
 256 byte values), so half of that separates the two with room on both sides."""
+
+BINARY_NUL_SHARE = 0.01
+"""Real pages carry stray NUL padding (one in 10,000 bytes seen); binary formats pad
+and count with zeros far above one byte in a hundred."""
 
 UTF16_NUL_SHARE = 0.1
 """UTF-16 without a byte-order mark: Latin text has a NUL in nearly every other byte,
@@ -162,7 +178,16 @@ def decode_bytes(data: bytes, origin: str) -> str:
                 ) from None
     data = data.removeprefix(codecs.BOM_UTF8)
     if b"\x00" in data:
-        return _decode_with_nuls(data, origin)
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return _checked_text(_decode_or_binary(data, utf16, origin), origin)
+        if data.count(0) > BINARY_NUL_SHARE * len(data):
+            raise BinaryInput(
+                origin, "holds NUL bytes, so it is binary data, not text, HTML or JSON"
+            )
+        # A stray run of NULs (CMS padding) in a text: drop it. No text encoding we
+        # read uses a zero byte inside a character, so nothing else is touched.
+        data = data.replace(b"\x00", b"")
     _refuse_control_bytes(data, origin)
     try:
         return data.decode("utf-8")
@@ -185,8 +210,9 @@ def _expand(name: str) -> Iterator[str | InputError]:
             found = True
             yield path
         if not found:
-            kinds = ", ".join(sorted(SUFFIX_FORMATS))
-            yield InputError(name, f"folder holds no readable files (looked for {kinds})")
+            yield InputError(
+                name, "folder holds no files to read (hidden files and assets skipped)"
+            )
     elif os.path.lexists(name) or not glob.has_magic(name):
         yield name  # a missing plain path is reported when it is opened
     else:
@@ -198,17 +224,13 @@ def _expand(name: str) -> Iterator[str | InputError]:
 
 
 def _walk(folder: str) -> Iterator[str]:
-    """Files under ``folder`` in sorted order; hidden names and unknown suffixes skipped.
-
-    Files without a suffix are kept (their content decides); other suffixes are
-    skipped because saved pages drag along .css, .js and images that are not articles.
-    """
+    """Files under ``folder`` in tree order; hidden names and FOLDER_SKIPS left out."""
     found: list[str] = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for file in files:
             suffix = os.path.splitext(file)[1].lower()
-            if not file.startswith(".") and (suffix in SUFFIX_FORMATS or not suffix):
+            if not file.startswith(".") and suffix not in FOLDER_SKIPS:
                 found.append(os.path.join(root, file))
     yield from sorted(found, key=lambda path: os.path.relpath(path, folder).split(os.sep))
 
@@ -461,20 +483,23 @@ def _refuse_control_bytes(data: bytes, origin: str) -> None:
         raise BinaryInput(origin, _binary_reason(control / len(data)))
 
 
-def _decode_with_nuls(data: bytes, origin: str) -> str:
+def _utf16_without_bom(data: bytes) -> str | None:
     even, odd = data[0::2].count(0), data[1::2].count(0)
     half = max(1, len(data) // 2)
-    codec = None
     if odd >= UTF16_NUL_SHARE * half and even * 10 < odd:
-        codec = "utf-16-le"
-    elif even >= UTF16_NUL_SHARE * half and odd * 10 < even:
-        codec = "utf-16-be"
-    if codec is not None:
-        try:
-            return _checked_text(data.decode(codec), origin)
-        except UnicodeDecodeError:
-            pass
-    raise BinaryInput(origin, "holds NUL bytes, so it is binary data, not text, HTML or JSON")
+        return "utf-16-le"
+    if even >= UTF16_NUL_SHARE * half and odd * 10 < even:
+        return "utf-16-be"
+    return None
+
+
+def _decode_or_binary(data: bytes, codec: str, origin: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        raise BinaryInput(
+            origin, "holds NUL bytes, so it is binary data, not text, HTML or JSON"
+        ) from None
 
 
 def _checked_text(text: str, origin: str) -> str:

@@ -49,7 +49,7 @@ def _parse_record(raw: RawDocument) -> Parsed:
     fields = raw.fields
     text = _field(fields.get("text"))
     if text is None:
-        raise MalformedRecord(raw.origin, "record has no article text")
+        raise MalformedRecord(raw.origin, "record has no article text (its text field is empty)")
     published, precision = parse_date(fields.get("published"))
     authors = (fields.get("authors") or "").split(AUTHOR_SEPARATOR)
     return Parsed(

@@ -21,7 +21,35 @@ _WORD = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*", re.UNICODE)
 
 # simplemma's languages that matter most for news; others pass through lowercased.
 LEMMA_LANGUAGES = frozenset(
-    "bg ca cs da de el en es et fi fr ga hu id it lt lv nl pl pt ro ru sk sl sv tr uk".split()
+    [
+        "bg",
+        "ca",
+        "cs",
+        "da",
+        "de",
+        "el",
+        "en",
+        "es",
+        "et",
+        "fi",
+        "fr",
+        "ga",
+        "hu",
+        "id",
+        "it",
+        "lt",
+        "lv",
+        "nl",
+        "pl",
+        "pt",
+        "ro",
+        "ru",
+        "sk",
+        "sl",
+        "sv",
+        "tr",
+        "uk",
+    ]
 )
 
 # The most frequent words of a language are nearly all function words; wordfreq's
