@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from storyline.cluster.model import DEFAULT_MODEL, article_similarity
 from storyline.cluster.online import OnlineClusterer
-from storyline.cluster.similarity import article_similarity
 from storyline.model import Article, DatePrecision, Parsed
 from storyline.text.analyse import analyse
 from tests.conftest import EVENTS
@@ -26,7 +27,7 @@ def all_articles() -> list[tuple[str, Article]]:
 
 
 def test_cluster_groups_rewrites_and_separates_events() -> None:
-    clusterer = OnlineClusterer(timedelta(days=30))
+    clusterer = OnlineClusterer(timedelta(days=30), DEFAULT_MODEL)
     items = sorted(all_articles(), key=lambda ea: ea[1].published or 0)
     assigned = {a.id: clusterer.assign(a) for _, a in items}
     by_event: dict[str, set[str]] = {}
@@ -44,27 +45,49 @@ def test_cluster_same_event_scores_above_different_events() -> None:
 
 
 def test_cluster_story_leaves_window_and_new_story_opens() -> None:
-    clusterer = OnlineClusterer(timedelta(days=7))
+    # Re-opening is switched off: a report after the window opens a story of its own.
+    clusterer = OnlineClusterer(timedelta(days=7), replace(DEFAULT_MODEL, reopen_threshold=1.01))
     day, title, body = EVENTS["bridge"][0]
     first = clusterer.assign(make("a", day, title, body))
     later_day = (datetime.fromisoformat(day) + timedelta(days=20)).date().isoformat()
     second = clusterer.assign(make("b", later_day, title, body + " Repairs have begun."))
     assert first != second
-    assert first not in clusterer.stories
+    assert first in clusterer.dormant and second in clusterer.active
 
 
-def test_cluster_summary_counts_sources_and_languages() -> None:
-    clusterer = OnlineClusterer(timedelta(days=30))
+def test_cluster_reports_changed_stories_once() -> None:
+    clusterer = OnlineClusterer(timedelta(days=30), DEFAULT_MODEL)
     a = make("a", *EVENTS["launch"][0])
     b = make("b", *EVENTS["launch"][1])
     story = clusterer.assign(a)
     assert clusterer.assign(b) == story
-    summary = clusterer.summary(story)
-    assert summary.article_count == 2
-    assert summary.languages == ("en",)
     changes = clusterer.take_changes()
-    assert [s.id for s in changes] == [story]
-    assert clusterer.take_changes() == []
+    assert list(changes.states) == [story]
+    assert changes.states[story].centroid.size == 2
+    assert clusterer.take_changes().states == {}
+
+
+def test_cluster_strong_match_reopens_a_dormant_story() -> None:
+    clusterer = OnlineClusterer(timedelta(days=7), DEFAULT_MODEL)
+    day, title, body = EVENTS["strike"][0]
+    first = clusterer.assign(make("a", day, title, body))
+    clusterer.assign(make("b", "2024-06-20", *EVENTS["launch"][0][1:]))
+    assert first in clusterer.dormant
+    again = clusterer.assign(make("c", "2024-06-21", title, body + " Talks resume today."))
+    assert again == first and first in clusterer.active
+
+
+def test_cluster_merges_stories_whose_centroids_match() -> None:
+    # Joining is made impossible and merging easy, so the second report opens a
+    # story of its own that the merge step then folds into the first.
+    model = replace(DEFAULT_MODEL, assign_threshold=1.01, merge_threshold=0.5)
+    clusterer = OnlineClusterer(timedelta(days=30), model)
+    first = clusterer.assign(make("a", *EVENTS["bridge"][0]))
+    second = clusterer.assign(make("b", *EVENTS["bridge"][1]))
+    other = clusterer.assign(make("c", *EVENTS["launch"][0]))
+    merges = clusterer.take_changes().merges
+    assert len(merges) == 1 and second == clusterer.resolve(first) != other
+    assert clusterer.active[second].centroid.size == 2
 
 
 words = st.lists(

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storyline.errors import NotFound
-from storyline.model import Article, DatePrecision, Failure, Features, Story
-from storyline.store.base import Placement, StoryFilter
+from storyline.model import Article, DatePrecision, Failure, Features
+from storyline.store.base import Placement, StoryFilter, StoryRecord
 from storyline.store.sqlite import SQLiteStore
 
 
@@ -33,25 +33,17 @@ def article(
     )
 
 
-def story(story_id: str, *members: Article) -> Story:
-    dates = [m.published for m in members if m.published]
-    return Story(
-        story_id,
-        members[0].title,
-        min(dates),
-        max(dates),
-        len(members),
-        len({m.source for m in members}),
-        tuple(sorted({m.source for m in members})),
-        tuple(sorted({m.language for m in members})),
-    )
+def record(story_id: str, day: int = 1) -> StoryRecord:
+    state = '{"parts": {"title": [["title", 1.0]]}, "languages": ["en"], "size": 1}'
+    return StoryRecord(story_id, state, ("title",), datetime(2024, 3, day, tzinfo=UTC), False)
 
 
 def test_store_round_trips_articles_and_stories(store: SQLiteStore) -> None:
     a, b = article(1), article(2, lang="de")
     store.write(
         [Placement(a, "s1", None, b"\x00" * 8), Placement(b, "s1", "a1", b"\x01" * 8)],
-        [story("s1", a, b)],
+        [record("s1")],
+        [],
         [Failure("bad.txt", "empty")],
     )
     assert store.known_ids(["a1", "a2", "a3"]) == {"a1", "a2"}
@@ -62,11 +54,26 @@ def test_store_round_trips_articles_and_stories(store: SQLiteStore) -> None:
     assert store.failures() == [Failure("bad.txt", "empty")]
     assert [s.id for s in store.stories(StoryFilter(language="de"))] == ["s1"]
     assert store.stories(StoryFilter(source="nowhere.example")) == []
-    restored = list(store.active(datetime(2024, 1, 1, tzinfo=UTC)))
-    assert [(s.article.id, sig) for s, sig in restored] == [
-        ("a1", b"\x00" * 8),
-        ("a2", b"\x01" * 8),
-    ]
+    summary = store.story("s1")
+    assert (summary.article_count, summary.source_count, summary.headline) == (2, 1, "Title 1")
+    assert summary.sources == ("example.com", "example.org")
+    originals = list(store.signatures(datetime(2024, 1, 1, tzinfo=UTC)))
+    assert [(s.article_id, s.signature) for s in originals] == [("a1", bytes(8))]
+    assert [r.id for r in store.story_states(datetime(2024, 1, 1, tzinfo=UTC), 10)] == ["s1"]
+
+
+def test_store_merge_moves_articles_and_old_id_still_resolves(store: SQLiteStore) -> None:
+    a, b = article(1), article(2)
+    store.write(
+        [Placement(a, "s1", None, b""), Placement(b, "s2", None, b"")],
+        [record("s1"), record("s2")],
+        [],
+        [],
+    )
+    store.write([], [record("s1")], [("s2", "s1")], [])
+    assert store.story("s2").id == "s1"
+    assert store.story("s1").article_count == 2
+    assert [s.id for s in store.stories(StoryFilter())] == ["s1"]
 
 
 def test_store_unknown_story_is_not_found(store: SQLiteStore) -> None:
@@ -76,10 +83,12 @@ def test_store_unknown_story_is_not_found(store: SQLiteStore) -> None:
 
 def test_store_failed_write_leaves_database_unchanged(store: SQLiteStore) -> None:
     a = article(1)
-    store.write([Placement(a, "s1", None, b"")], [story("s1", a)], [])
+    store.write([Placement(a, "s1", None, b"")], [record("s1")], [], [])
     with pytest.raises(Exception, match="UNIQUE"):
         # The second article collides with the first: nothing of this batch may stay.
-        store.write([Placement(article(2), "s2", None, b""), Placement(a, "s1", None, b"")], [], [])
+        store.write(
+            [Placement(article(2), "s2", None, b""), Placement(a, "s1", None, b"")], [], [], []
+        )
     assert store.known_ids(["a1", "a2"]) == {"a1"}
     assert store.search("Title") and all(h.article.id == "a1" for h in store.search("Title"))
 
@@ -90,7 +99,7 @@ def test_store_reopens_without_migrating_twice(tmp_path: Path) -> None:
     again = SQLiteStore(path)
     names = [r[0] for r in again.db.execute("SELECT name FROM migrations")]
     again.close()
-    assert names == ["001_initial"]
+    assert names == ["001_initial", "002_story_state"]
 
 
 @settings(

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from storyline.model import DatePrecision
 from storyline.text.layout import TextLayout, parse_text_layout
 
-TITLE = "Militär-Koalition: Russland bestätigt enge Zusammenarbeit mit Belarus"
-BODY = "Bei einem Besuch in Minsk hat Schoigu die Zusammenarbeit bekräftigt.\n\nZweiter Absatz."
+TITLE = "Gipfel in Wien: Regierung bestätigt enge Zusammenarbeit mit Ungarn"
+BODY = "Beim Treffen in Wien wurde die Zusammenarbeit bekräftigt.\n\nZweiter Absatz."
 
 
 def test_layout_month_header_with_title_on_same_line() -> None:
@@ -54,8 +54,8 @@ def test_layout_without_header() -> None:
 
 
 def test_layout_title_starting_with_date_word_is_not_a_header() -> None:
-    layout = parse_text_layout("Date night in Minsk: what changed\n\nBody text.")
-    assert layout.title == "Date night in Minsk: what changed"
+    layout = parse_text_layout("Date night in Vienna: what changed\n\nBody text.")
+    assert layout.title == "Date night in Vienna: what changed"
     assert layout.published is None
 
 
@@ -70,8 +70,8 @@ def test_layout_skips_leading_section_label_and_disclaimer() -> None:
 
 
 def test_layout_drops_near_repeat_of_title() -> None:
-    title = '"Fühlen sich wie zu Hause": Schoigu dankt Belarus für Unterstützung der Soldaten'
-    near = '"Fühlen sich wie zu Hause" Schoigu dankt Belarus für Unterstützung russischer Soldaten'
+    title = '"Wie zu Hause": Ministerin dankt Nachbarland für Hilfe der Truppen'
+    near = '"Wie zu Hause" Ministerin dankt Nachbarland für Hilfe eigener Truppen'
     layout = parse_text_layout(f"{title}\n\n{near}\n\n{BODY}")
     assert layout.title == title
     assert layout.body == BODY
@@ -108,3 +108,15 @@ def test_layout_never_raises(content: str) -> None:
     layout = parse_text_layout(content)
     assert "\n" not in layout.title
     assert (layout.published is None) == (layout.precision is None)
+
+
+def test_layout_header_then_boilerplate_then_title() -> None:
+    layout = parse_text_layout(f"date 2022-11-23\nPolitik\nTeilen\n\n{TITLE}\n{BODY}")
+    assert layout.title == TITLE
+    assert layout.body == BODY
+
+
+def test_layout_pathological_megabyte_input_finishes() -> None:
+    for content in ("date 2022 " + "a(" * 500_000, "Teilen\n" * 140_000, "(dpa) " * 160_000):
+        layout = parse_text_layout(content)
+        assert len(layout.body) <= len(content)

@@ -312,6 +312,32 @@ def _r(value: float | None) -> str:
     return "-" if value is None else f"{value:.4f}"
 
 
+@app.command("calibrate")
+def calibrate_cli(
+    clusters: Annotated[
+        Path | None, typer.Option(help="Folder of news-please JSON files with gold event ids.")
+    ] = None,
+    pairs: Annotated[Path | None, typer.Option(help="SemEval-2022 Task 8 CSV of rated pairs.")]
+    = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Model file to write (default: the packaged model).")
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Fit the similarity model's weights and thresholds on labelled data (needs
+    scikit-learn); figures are cross-validated."""
+    from storyline.calibrate import calibrate
+    from storyline.cluster.model import packaged_model_path
+
+    settings = load_settings()
+    model, report = calibrate(clusters, pairs, settings.story_window_days)
+    target = out or packaged_model_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(model.to_json() + "\n", encoding="utf-8")
+    err.print(f"wrote {target} ({model.version}); cross-validated figures:")
+    _print_json({"model": str(target), "report": report} if json_output else report)
+
+
 def main() -> None:
     try:
         app()

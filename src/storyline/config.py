@@ -44,6 +44,16 @@ class Settings:
         30.0,
         "How far back near-copies are looked for; syndicated copies appear within days.",
     )
+    embedding_model: str = _setting(
+        "",
+        "Folder of a local sentence-transformers model for dense similarity; empty (the "
+        "default) uses the built-in lexical similarity. Never downloaded: hub names are refused.",
+    )
+    similarity_model: str = _setting(
+        "",
+        "JSON file of a calibrated similarity model (from `storyline calibrate`); empty "
+        "uses the model shipped in the package, or the hand-set default without one.",
+    )
     batch_size: int = _setting(
         200,
         "Articles written per transaction: large enough to amortise commits, "

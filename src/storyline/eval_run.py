@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from storyline.cluster.similarity import article_similarity
+from storyline.cluster.model import article_similarity, load_model
 from storyline.config import Settings
 from storyline.errors import ConfigError, InputError, NotFound
 from storyline.evaluate import cluster_scores, pair_report, read_gold_clusters, read_pairs
@@ -63,12 +63,13 @@ def _article(origin: str, text: str, language: str) -> Parsed:
 def pair_scores(csv_file: Path) -> tuple[list[Any], list[float]]:
     """Storyline's story similarity for each original pair of the file."""
     pairs = read_pairs(csv_file, original_only=True)
+    model = load_model()
     scores: list[float] = []
     for pair in pairs:
         try:
             a = analyse(_article(f"{pair.pair_id}:1", pair.text1, pair.lang1))
             b = analyse(_article(f"{pair.pair_id}:2", pair.text2, pair.lang2))
-            scores.append(article_similarity(a, b))
+            scores.append(article_similarity(a, b, model))
         except InputError:
             # Too little text to compare: nothing says these are the same story.
             scores.append(0.0)

@@ -74,6 +74,7 @@ class Features:
     body_terms: tuple[tuple[str, int], ...]
     names: tuple[tuple[str, int], ...]
     numbers: tuple[str, ...] = ()
+    lead_terms: tuple[tuple[str, int], ...] = ()  # title and opening words: the event
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,18 +7,21 @@ database consistent and a re-run completes it (stored articles are skipped).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
 
-from storyline.cluster.online import OnlineClusterer
+from storyline.cluster.model import load_model
+from storyline.cluster.online import MAX_DORMANT_STORIES, OnlineClusterer
+from storyline.cluster.similarity import Centroid
 from storyline.config import Settings
 from storyline.dedupe import DuplicateIndex, signature
 from storyline.errors import InputError
 from storyline.model import Article, Failure, RawDocument
-from storyline.store.base import Placement, Store
+from storyline.store.base import Placement, Store, StoryRecord
 from storyline.text.analyse import analyse
 from storyline.text.parse import parse_document
 
@@ -66,31 +69,51 @@ class Engine:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
-        self.clusterer = OnlineClusterer(timedelta(days=settings.story_window_days))
+        self.clusterer = OnlineClusterer(
+            timedelta(days=settings.story_window_days), load_model(settings.similarity_model)
+        )
         self.duplicates = DuplicateIndex(
             settings.duplicate_threshold, timedelta(days=settings.duplicate_window_days)
         )
         self.story_of: dict[str, str] = {}
 
-    def restore(self, since: datetime | None) -> None:
-        for stored, raw_signature in self.store.active(since):
-            a = stored.article
-            assert stored.story_id is not None
-            self.clusterer.restore(a, stored.story_id, stored.duplicate_of is not None)
-            self.story_of[a.id] = stored.story_id
-            if stored.duplicate_of is None:
-                sig = np.frombuffer(raw_signature, dtype=np.uint64)
-                self.duplicates.add(a.id, a.fingerprint, sig, a.published)
+    def restore(self, start: datetime | None) -> None:
+        """Load the state an uninterrupted run would have when ``start`` comes."""
+        story_since = start - self.clusterer.window if start else None
+        self.clusterer.start_at(start)
+        for record in self.store.story_states(story_since, MAX_DORMANT_STORIES):
+            centroid = Centroid.from_json(json.loads(record.state))
+            self.clusterer.restore(record.id, centroid, set(record.keys))
+        copy_since = start - self.duplicates.window if start else None
+        for sig in self.store.signatures(copy_since):
+            self.story_of[sig.article_id] = sig.story_id
+            values = np.frombuffer(sig.signature, dtype=np.uint64)
+            self.duplicates.add(sig.article_id, sig.fingerprint, values, sig.published)
 
     def place(self, article: Article) -> Placement:
         sig = signature(article.text)
         match = self.duplicates.find(article.fingerprint, sig)
         original = match.original if match else None
         story_id = self.clusterer.assign(article, self.story_of.get(original) if original else None)
-        self.story_of[article.id] = story_id
         if original is None:
+            self.story_of[article.id] = story_id
             self.duplicates.add(article.id, article.fingerprint, sig, article.published)
         return Placement(article, story_id, original, sig.tobytes())
+
+    def changes(self) -> tuple[list[StoryRecord], list[tuple[str, str]]]:
+        """Story states and merges since the last call, for the store."""
+        changes = self.clusterer.take_changes()
+        records = [
+            StoryRecord(
+                id=story.id,
+                state=json.dumps(story.centroid.to_json(), separators=(",", ":")),
+                keys=tuple(sorted(story.keys)),
+                last_seen=story.centroid.last_seen,
+                dormant=story.dormant,
+            )
+            for story in changes.states.values()
+        ]
+        return records, changes.merges
 
 
 def ingest(
@@ -120,14 +143,14 @@ def ingest(
 
     engine = Engine(store, settings)
     dated = [a.published for a in todo if a.published is not None]
-    window = timedelta(days=max(settings.story_window_days, settings.duplicate_window_days))
-    engine.restore(min(dated) - window if dated else None)
+    engine.restore(min(dated) if dated else None)
 
     pending_failures = list(report.failures)
     placements: list[Placement] = []
 
     def flush() -> None:
-        store.write(placements, engine.clusterer.take_changes(), pending_failures)
+        states, merges = engine.changes()
+        store.write(placements, states, merges, pending_failures)
         placements.clear()
         pending_failures.clear()
 

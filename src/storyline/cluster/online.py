@@ -1,8 +1,13 @@
-"""Online story clustering: each article joins the best active story or opens one.
+"""Online story clustering: each article joins the best story or opens a new one.
 
-Candidates come from an inverted index over the heaviest terms and names of the
-active stories; a story leaves the active set when it has had no article for
-``window``, so the cost per article does not grow with the archive.
+Candidates come from inverted indexes over the heaviest terms and the names of the
+stories. Active stories (an article within ``window``) are matched at the model's
+assign threshold. A story that leaves the window becomes dormant: its centroid is
+compacted and it can be re-opened only by a strong match, so an event that returns
+weeks later finds its story while cost per article stays flat. After each
+assignment the story is compared with its neighbours and merged when both turn out
+to report one event. The centroid is kept from drifting by being a sum over all
+members: one off-topic article moves it little, which limits chaining.
 """
 
 from __future__ import annotations
@@ -11,43 +16,33 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from storyline.cluster.similarity import (
-    ASSIGN_THRESHOLD,
-    ArticleVectors,
-    Centroid,
-    combine,
-    score_parts,
-    vectors,
-)
-from storyline.cluster.vectors import dot, top_terms
-from storyline.model import Article, Story
+from storyline.cluster.model import SimilarityModel
+from storyline.cluster.similarity import ArticleVectors, Centroid, features, vectors
+from storyline.cluster.vectors import heaviest, top_terms
+from storyline.model import Article
 
 # Terms per article that enter the index: enough to find paraphrases, few enough
 # that common words do not make every story a candidate.
 INDEX_TERMS_PER_ARTICLE = 25
 
-# Full similarity is computed only for the stories sharing the most index terms.
+# Full similarity is computed only for the stories sharing the most index keys.
 MAX_CANDIDATES = 40
 
+# Dormant stories kept for re-opening, newest first; beyond this the oldest are
+# forgotten (they stay in the database). Bounded so memory stays flat.
+MAX_DORMANT_STORIES = 10_000
 
-@dataclass(frozen=True, slots=True)
-class Member:
-    article_id: str
-    published: datetime | None
-    source: str
-    language: str
-    title: str
-    duplicate: bool
-    title_vector: dict[str, float]
-
-
-@dataclass(slots=True)
-class StoryState:
-    id: str
-    centroid: Centroid = field(default_factory=Centroid)
-    members: list[Member] = field(default_factory=list)
-    last_seen: datetime | None = None
-    index_keys: set[str] = field(default_factory=set)
+# A dormant story keeps only its strongest entries: they are what a returning report
+# of the event would share, and they keep 10,000 dormant stories in tens of MB.
+DORMANT_SIZE = {
+    "body": 40,
+    "title": 20,
+    "lead": 20,
+    "names": 30,
+    "numbers": 10,
+    "shared": 40,
+    "chars": 60,
+}
 
 
 def story_id_for(article_id: str) -> str:
@@ -55,129 +50,203 @@ def story_id_for(article_id: str) -> str:
     return f"s{article_id}"
 
 
+@dataclass(slots=True)
+class StoryState:
+    id: str
+    centroid: Centroid = field(default_factory=Centroid)
+    keys: set[str] = field(default_factory=set)
+    dormant: bool = False
+
+
+@dataclass(slots=True)
+class Changes:
+    """What the store must record after a batch."""
+
+    states: dict[str, StoryState] = field(default_factory=dict)
+    merges: list[tuple[str, str]] = field(default_factory=list)  # (from, into)
+
+
 class OnlineClusterer:
     """Assigns articles, given in publication order, to stories."""
 
-    def __init__(self, window: timedelta, threshold: float = ASSIGN_THRESHOLD) -> None:
+    def __init__(self, window: timedelta, model: SimilarityModel) -> None:
         self.window = window
-        self.threshold = threshold
-        self.stories: dict[str, StoryState] = {}
+        self.model = model
+        self.active: dict[str, StoryState] = {}
+        self.dormant: dict[str, StoryState] = {}
         self._index: dict[str, set[str]] = defaultdict(set)
+        self._merged: dict[str, str] = {}
         self._now: datetime | None = None
-        self.touched: set[str] = set()
-        self._retired: dict[str, Story] = {}
+        self._changes = Changes()
+
+    def resolve(self, story_id: str) -> str:
+        """The story that ``story_id`` was merged into, if it was."""
+        while story_id in self._merged:
+            story_id = self._merged[story_id]
+        return story_id
 
     def assign(self, article: Article, duplicate_story: str | None = None) -> str:
         """Story id for ``article``; a near-copy joins its original's story."""
         self._advance(article.published)
         v = vectors(article)
-        if duplicate_story is not None and duplicate_story in self.stories:
-            self._add(self.stories[duplicate_story], article, v, duplicate=True)
-            return duplicate_story
-        best_id, best_score = None, self.threshold
-        for story_id in self._candidates(v):
-            score = combine(score_parts(v, self.stories[story_id].centroid))
-            if score >= best_score:
-                best_id, best_score = story_id, score
-        story = self.stories.get(best_id) if best_id else None
+        if duplicate_story is not None:
+            target = self.resolve(duplicate_story)
+            story = self.active.get(target) or self.dormant.get(target)
+            if story is not None:
+                self._wake(story)
+                self._touch(story)  # a copy repeats its original's words: centroid unchanged
+                return story.id
+        story = self._best(v)
         if story is None:
             story = StoryState(story_id_for(article.id))
-            self.stories[story.id] = story
-        self._add(story, article, v, duplicate=False)
-        return story.id
+            self.active[story.id] = story
+        self._wake(story)
+        self._add(story, v)
+        return self._merge_neighbours(story).id
 
-    def restore(self, article: Article, story_id: str, duplicate: bool) -> None:
-        """Put back an article already assigned (when resuming from the store)."""
-        self._advance(article.published)
-        story = self.stories.get(story_id)
-        if story is None:
-            story = self.stories[story_id] = StoryState(story_id)
-        self._add(story, article, vectors(article), duplicate)
-        self.touched.discard(story_id)
+    def restore(self, story_id: str, centroid: Centroid, keys: set[str]) -> None:
+        """Put back a story from the store, active or dormant by its last article."""
+        story = StoryState(story_id, centroid, keys)
+        horizon = self._horizon(self._now)
+        if horizon and centroid.last_seen and centroid.last_seen < horizon:
+            story.dormant = True
+            self.dormant[story_id] = story
+        else:
+            self.active[story_id] = story
+        for key in keys:
+            self._index[key].add(story_id)
 
-    def take_changes(self) -> list[Story]:
-        """Summaries of the stories changed since the last call, for the store."""
-        changed = [self.summary(story_id) for story_id in sorted(self.touched)]
-        changed.extend(self._retired.values())
-        self.touched.clear()
-        self._retired.clear()
-        return changed
+    def start_at(self, moment: datetime | None) -> None:
+        """Set the stream's clock before restoring (the oldest article to come)."""
+        self._now = moment
 
-    def summary(self, story_id: str) -> Story:
-        story = self.stories[story_id]
-        members = story.members
-        # The most central title names the event best; ties go to the earliest.
-        central = members[
-            max(
-                range(len(members)),
-                key=lambda i: (dot(members[i].title_vector, story.centroid.title), -i),
+    def take_changes(self) -> Changes:
+        changes, self._changes = self._changes, Changes()
+        return changes
+
+    def _best(self, v: ArticleVectors) -> StoryState | None:
+        best: StoryState | None = None
+        best_p = 0.0
+        for story in self._candidates(v, exclude=None):
+            threshold = (
+                self.model.reopen_threshold if story.dormant else self.model.assign_threshold
             )
-        ]
-        dated = [m.published for m in members if m.published is not None]
-        sources = sorted({m.source for m in members if not m.duplicate} or {members[0].source})
-        return Story(
-            id=story.id,
-            headline=central.title,
-            first_published=min(dated) if dated else None,
-            last_published=max(dated) if dated else None,
-            article_count=len(members),
-            source_count=len(sources),
-            sources=tuple(sorted({m.source for m in members})),
-            languages=tuple(sorted({m.language for m in members})),
-        )
+            p = self.model.probability(features(v, story.centroid))
+            if p >= threshold and p > best_p:
+                best, best_p = story, p
+        return best
 
-    def _candidates(self, v: ArticleVectors) -> list[str]:
+    def _merge_neighbours(self, story: StoryState) -> StoryState:
+        v = story.centroid.as_vectors()
+        for other in self._candidates(v, exclude=story.id):
+            if other.dormant:
+                continue
+            p = self.model.probability(features(v, other.centroid))
+            if p >= self.model.merge_threshold:
+                # The larger story absorbs the smaller, so the id users saw stays.
+                keep, gone = sorted((story, other), key=lambda s: (-s.centroid.size, s.id))
+                keep.centroid.absorb(gone.centroid)
+                self._rekey(gone, keep)
+                self._merged[gone.id] = keep.id
+                self._changes.merges.append((gone.id, keep.id))
+                self._changes.states.pop(gone.id, None)
+                del self.active[gone.id]
+                self._touch(keep)
+                return keep
+        return story
+
+    def _candidates(self, v: ArticleVectors, exclude: str | None) -> list[StoryState]:
         hits: Counter[str] = Counter()
         for key in self._keys(v):
             hits.update(self._index.get(key, ()))
-        ranked = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [story_id for story_id, _ in ranked[:MAX_CANDIDATES]]
+        if exclude is not None:
+            hits.pop(exclude, None)
+        ranked = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]
+        found = []
+        for story_id, _ in ranked:
+            story = self.active.get(story_id) or self.dormant.get(story_id)
+            if story is not None:
+                found.append(story)
+        return found
 
     @staticmethod
     def _keys(v: ArticleVectors) -> list[str]:
-        return top_terms(v.body, INDEX_TERMS_PER_ARTICLE) + [f"@{n}" for n in v.names]
+        names = top_terms(v.parts["names"], INDEX_TERMS_PER_ARTICLE)
+        return top_terms(v.parts["body"], INDEX_TERMS_PER_ARTICLE) + [f"@{n}" for n in names]
 
-    def _add(self, story: StoryState, article: Article, v: ArticleVectors, duplicate: bool) -> None:
-        # A copy repeats its original's words; counting them again would pull the
-        # centroid towards one outlet's wording.
-        if not duplicate or not story.members:
-            story.centroid.add(v)
-            for key in self._keys(v):
-                if key not in story.index_keys:
-                    story.index_keys.add(key)
-                    self._index[key].add(story.id)
-        story.members.append(
-            Member(
-                article.id,
-                article.published,
-                article.source,
-                article.language,
-                article.title,
-                duplicate,
-                v.title,
-            )
-        )
-        seen = article.published or self._now
-        if seen is not None and (story.last_seen is None or seen > story.last_seen):
-            story.last_seen = seen
-        self.touched.add(story.id)
+    def _add(self, story: StoryState, v: ArticleVectors) -> None:
+        story.centroid.add(v)
+        for key in self._keys(v):
+            if key not in story.keys:
+                story.keys.add(key)
+                self._index[key].add(story.id)
+        self._touch(story)
+
+    def _touch(self, story: StoryState) -> None:
+        self._changes.states[story.id] = story
+
+    def _rekey(self, gone: StoryState, keep: StoryState) -> None:
+        for key in gone.keys:
+            holders = self._index.get(key)
+            if holders is not None:
+                holders.discard(gone.id)
+                holders.add(keep.id)
+            keep.keys.add(key)
+
+    def _wake(self, story: StoryState) -> None:
+        if story.dormant:
+            story.dormant = False
+            del self.dormant[story.id]
+            self.active[story.id] = story
+
+    def _horizon(self, now: datetime | None) -> datetime | None:
+        return None if now is None else now - self.window
 
     def _advance(self, published: datetime | None) -> None:
         if published is None or (self._now is not None and published <= self._now):
             return
         self._now = published
-        horizon = published - self.window
-        for story in [s for s in self.stories.values() if s.last_seen and s.last_seen < horizon]:
-            self._retire(story)
+        horizon = self._horizon(published)
+        assert horizon is not None
+        leaving = [
+            s
+            for s in self.active.values()
+            if s.centroid.last_seen and s.centroid.last_seen < horizon
+        ]
+        for story in sorted(leaving, key=lambda s: s.id):
+            self._sleep(story)
+        self._forget_oldest()
 
-    def _retire(self, story: StoryState) -> None:
-        for key in story.index_keys:
+    def _sleep(self, story: StoryState) -> None:
+        del self.active[story.id]
+        story.dormant = True
+        parts = story.centroid.parts
+        for part, size in DORMANT_SIZE.items():
+            parts[part] = heaviest(parts[part], size)
+        story.centroid._norms = None
+        keep = {f"@{n}" for n in parts["names"]} | set(parts["body"])
+        for key in story.keys - keep:
             holders = self._index.get(key)
             if holders is not None:
                 holders.discard(story.id)
                 if not holders:
                     del self._index[key]
-        if story.id in self.touched:
-            self._retired[story.id] = self.summary(story.id)
-            self.touched.discard(story.id)
-        del self.stories[story.id]
+        story.keys &= keep
+        self.dormant[story.id] = story
+        self._touch(story)
+
+    def _forget_oldest(self) -> None:
+        if len(self.dormant) <= MAX_DORMANT_STORIES:
+            return
+        by_age = sorted(
+            self.dormant.values(),
+            key=lambda s: (s.centroid.last_seen.timestamp() if s.centroid.last_seen else 0.0, s.id),
+        )
+        for story in by_age[: len(self.dormant) - MAX_DORMANT_STORIES]:
+            for key in story.keys:
+                holders = self._index.get(key)
+                if holders is not None:
+                    holders.discard(story.id)
+                    if not holders:
+                        del self._index[key]
+            del self.dormant[story.id]

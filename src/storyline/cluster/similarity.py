@@ -1,32 +1,80 @@
-"""How alike an article is to a story: title, body and names with named weights."""
+"""What the clusterer compares: an article's vectors against a story's centroid.
+
+Each article has five sparse vectors (body lemmas, title lemmas, name keys, numbers,
+and body lemmas mapped into a shared cross-language space). A story keeps the sum
+of its members' vectors, truncated to its heaviest entries, so a story's state is
+small, bounded and can be stored and restored exactly. ``features`` turns an
+(article, story) pair into the numbers the similarity model combines.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from storyline.cluster.vectors import Vector, add_into, dot, flat, weighted
+from storyline.cluster.vectors import (
+    Vector,
+    add_into,
+    dot,
+    flat,
+    normalised,
+    truncated,
+    weighted,
+)
 from storyline.model import Article
+from storyline.text.lexicon import shared_terms
+from storyline.text.tokens import fold, term_weight
 
-# The body carries most of the event (who, where, what numbers); it is the most
-# reliable signal when titles are paraphrased.
-BODY_WEIGHT = 0.6
-# Titles are short and written to name the event, but outlets word them differently.
-TITLE_WEIGHT = 0.2
-# Shared rare names (people, places, organisations) tie reports across paraphrases.
-NAMES_WEIGHT = 0.2
+PARTS = ("body", "title", "lead", "names", "numbers", "shared", "chars")
 
-# An article joins a story at this combined score or above. Chosen so that rewrites
-# of one event by different outlets (typically 0.3-0.6) join while unrelated stories
-# in the same section (topic words in common, typically < 0.15) stay apart.
-ASSIGN_THRESHOLD = 0.22
+# Entries a story keeps per part: enough to hold what its articles have in common
+# (the sum's mass concentrates there), few enough that a story's state stays small.
+CENTROID_SIZE = {
+    "body": 200,
+    "title": 60,
+    "lead": 100,
+    "names": 80,
+    "numbers": 60,
+    "shared": 200,
+    "chars": 400,
+}
+
+# Character 4-grams of content words meet across inflection, compounds and languages
+# (Kogler/Kogler, Regierungsprogramm/Regierung, Polyethylen/polyethylene).
+CHAR_GRAM = 4
+
+# Only words at least this rare feed character grams: frequent words share grams
+# with everything and would make all texts look alike.
+CHAR_GRAM_MIN_WEIGHT = 1.5
+
+# Numbers shorter than this ("1", "12") occur everywhere; years and amounts do not.
+MIN_NUMBER_CHARS = 3
+
+# Time gaps are compared on a log scale and capped: a week and a year differ, a year
+# and two hardly do for whether a report belongs to an event.
+GAP_CAP_DAYS = 365.0
+
+# Each cosine enters raw and as a square root: cosines of texts cluster near zero, and
+# the root spreads out the small values where same-story and unrelated pairs differ.
+# Cross-language pairs share few words, so the signals that cross languages (names,
+# mapped terms, character grams) get weights of their own there.
+CROSS_PARTS = ("names", "shared", "chars")
+FEATURES = (
+    *PARTS,
+    *(f"sqrt_{p}" for p in PARTS),
+    "gap",
+    "cross_language",
+    *(f"cross_{p}" for p in CROSS_PARTS),
+)
 
 
 @dataclass(frozen=True, slots=True)
 class ArticleVectors:
-    body: Vector
-    title: Vector
-    names: Vector
+    parts: dict[str, Vector]
+    language: str
+    published: datetime | None
 
 
 def vectors(article: Article) -> ArticleVectors:
@@ -35,55 +83,124 @@ def vectors(article: Article) -> ArticleVectors:
     body_counts = dict(f.body_terms)
     for term, count in f.title_terms:
         body_counts[term] = body_counts.get(term, 0) + count
+    body = sorted(body_counts.items())
+    numbers = [
+        (n, 1) for n in f.numbers if len(n.replace(".", "").replace(",", "")) >= MIN_NUMBER_CHARS
+    ]
     return ArticleVectors(
-        body=weighted(body_counts.items(), article.language),
-        title=weighted(f.title_terms, article.language),
-        names=flat(f.names),
+        parts={
+            "body": weighted(body, article.language),
+            "title": weighted(f.title_terms, article.language),
+            "lead": weighted(f.lead_terms, article.language),
+            "names": flat(f.names),
+            "numbers": flat(numbers),
+            "shared": weighted(shared_terms(body, article.language), "en"),
+            "chars": char_grams(body, article.language),
+        },
+        language=article.language,
+        published=article.published,
     )
+
+
+def char_grams(counts: list[tuple[str, int]], language: str) -> Vector:
+    grams: dict[str, float] = {}
+    for term, count in counts:
+        if term_weight(term, language) < CHAR_GRAM_MIN_WEIGHT:
+            continue
+        padded = f" {fold(term)} "
+        for i in range(len(padded) - CHAR_GRAM + 1):
+            gram = padded[i : i + CHAR_GRAM]
+            grams[gram] = grams.get(gram, 0.0) + count
+    return normalised({g: 1.0 + math.log(c) for g, c in grams.items()})
 
 
 @dataclass(slots=True)
 class Centroid:
-    """Sums of member vectors; cosine against the sum is cosine against the mean."""
+    """Truncated sums of member vectors; cosine against a sum is cosine against the mean."""
 
-    body: Vector = field(default_factory=dict)
-    title: Vector = field(default_factory=dict)
-    names: Vector = field(default_factory=dict)
-    _norms: tuple[float, float, float] | None = None
+    parts: dict[str, Vector] = field(default_factory=lambda: {p: {} for p in PARTS})
+    languages: set[str] = field(default_factory=set)
+    size: int = 0
+    last_seen: datetime | None = None
+    _norms: dict[str, float] | None = None
 
     def add(self, v: ArticleVectors) -> None:
-        add_into(self.body, v.body)
-        add_into(self.title, v.title)
-        add_into(self.names, v.names)
+        for part in PARTS:
+            total = self.parts[part]
+            add_into(total, v.parts[part])
+            self.parts[part] = truncated(total, CENTROID_SIZE[part])
+        self.languages.add(v.language)
+        self.size += 1
+        if v.published and (self.last_seen is None or v.published > self.last_seen):
+            self.last_seen = v.published
         self._norms = None
 
-    def norms(self) -> tuple[float, float, float]:
+    def absorb(self, other: Centroid) -> None:
+        """Add another story's centroid (when two stories merge)."""
+        for part in PARTS:
+            total = self.parts[part]
+            add_into(total, other.parts[part])
+            self.parts[part] = truncated(total, CENTROID_SIZE[part])
+        self.languages |= other.languages
+        self.size += other.size
+        if other.last_seen and (self.last_seen is None or other.last_seen > self.last_seen):
+            self.last_seen = other.last_seen
+        self._norms = None
+
+    def norm(self, part: str) -> float:
         if self._norms is None:
-            self._norms = tuple(  # type: ignore[assignment]
-                math.sqrt(sum(x * x for x in part.values())) or 1.0
-                for part in (self.body, self.title, self.names)
-            )
-        assert self._norms is not None
-        return self._norms
+            self._norms = {
+                p: math.sqrt(sum(x * x for x in self.parts[p].values())) or 1.0 for p in PARTS
+            }
+        return self._norms[part]
+
+    def as_vectors(self) -> ArticleVectors:
+        """The centroid seen as one (unit-length) article, to compare two stories."""
+        parts = {p: {k: v / self.norm(p) for k, v in self.parts[p].items()} for p in PARTS}
+        language = min(self.languages) if self.languages else "und"
+        return ArticleVectors(parts, language, self.last_seen)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "parts": {p: sorted(self.parts[p].items()) for p in PARTS},
+            "languages": sorted(self.languages),
+            "size": self.size,
+            "last_seen": self.last_seen.isoformat() if self.last_seen else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Centroid:
+        last = data.get("last_seen")
+        return cls(
+            parts={p: {k: float(v) for k, v in data["parts"].get(p, [])} for p in PARTS},
+            languages=set(data.get("languages", ())),
+            size=int(data.get("size", 0)),
+            last_seen=datetime.fromisoformat(last) if last else None,
+        )
 
 
-def score_parts(v: ArticleVectors, c: Centroid) -> tuple[float, float, float]:
-    """Cosine of body, title and names against a story's centroid."""
-    body_norm, title_norm, names_norm = c.norms()
+def features(v: ArticleVectors, c: Centroid) -> tuple[float, ...]:
+    """The model's inputs for one (article, story) pair, each in [0, 1]."""
+    cosines = {p: max(0.0, dot(v.parts[p], c.parts[p]) / c.norm(p)) for p in PARTS}
+    gap = 0.0
+    if v.published and c.last_seen:
+        days = abs((v.published - c.last_seen).total_seconds()) / 86400.0
+        gap = math.log1p(min(days, GAP_CAP_DAYS)) / math.log1p(GAP_CAP_DAYS)
+    cross = 0.0 if v.language in c.languages else 1.0
     return (
-        dot(v.body, c.body) / body_norm,
-        dot(v.title, c.title) / title_norm,
-        dot(v.names, c.names) / names_norm,
+        *cosines.values(),
+        *(math.sqrt(x) for x in cosines.values()),
+        gap,
+        cross,
+        *(cross * cosines[p] for p in CROSS_PARTS),
     )
 
 
-def combine(parts: tuple[float, float, float]) -> float:
-    body, title, names = parts
-    return BODY_WEIGHT * body + TITLE_WEIGHT * title + NAMES_WEIGHT * names
-
-
-def article_similarity(a: Article, b: Article) -> float:
-    """Story similarity of two articles, symmetric, in [0, 1]."""
-    centroid = Centroid()
-    centroid.add(vectors(b))
-    return combine(score_parts(vectors(a), centroid))
+def pair_features(a: Article, b: Article) -> tuple[float, ...]:
+    """Features of two single articles, symmetric: the mean of both directions."""
+    va, vb = vectors(a), vectors(b)
+    ca, cb = Centroid(), Centroid()
+    ca.add(va)
+    cb.add(vb)
+    forward, backward = features(va, cb), features(vb, ca)
+    return tuple((x + y) / 2 for x, y in zip(forward, backward, strict=True))

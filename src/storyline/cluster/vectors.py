@@ -43,6 +43,25 @@ def add_into(total: dict[str, float], vector: Mapping[str, float]) -> None:
         total[k] = total.get(k, 0.0) + v
 
 
-def top_terms(vector: Mapping[str, float], k: int) -> list[str]:
+def top_terms(vector: dict[str, float], k: int) -> list[str]:
     """The ``k`` heaviest terms, ties broken by name so the result is deterministic."""
-    return [t for t, _ in sorted(vector.items(), key=lambda kv: (-kv[1], kv[0]))[:k]]
+    return list(heaviest(vector, k))
+
+
+# A sum is cut back to its ``k`` heaviest entries only when it has grown to this many
+# times ``k``: sorting on every addition would cost more than the comparisons.
+TRUNCATE_SLACK = 2
+
+
+def truncated(vector: dict[str, float], k: int) -> dict[str, float]:
+    """``vector`` itself while small; else its ``k`` heaviest entries (ties by name)."""
+    if len(vector) <= k * TRUNCATE_SLACK:
+        return vector
+    return heaviest(vector, k)
+
+
+def heaviest(vector: dict[str, float], k: int) -> dict[str, float]:
+    """The ``k`` heaviest entries of ``vector`` (ties by name)."""
+    if len(vector) <= k:
+        return vector
+    return dict(sorted(vector.items(), key=lambda kv: (-kv[1], kv[0]))[:k])

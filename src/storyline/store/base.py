@@ -22,6 +22,28 @@ class Placement:
 
 
 @dataclass(frozen=True, slots=True)
+class StoryRecord:
+    """The clusterer's state of one story, stored so a later ingest can resume it."""
+
+    id: str
+    state: str  # JSON of the centroid
+    keys: tuple[str, ...]
+    last_seen: datetime | None
+    dormant: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """What the duplicate index needs of a stored original."""
+
+    article_id: str
+    fingerprint: str
+    signature: bytes
+    published: datetime | None
+    story_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class StoryFilter:
     since: datetime | None = None
     language: str | None = None
@@ -35,13 +57,21 @@ class Store(Protocol):
     def known_ids(self, ids: Iterable[str]) -> set[str]: ...
 
     def write(
-        self, placements: Sequence[Placement], stories: Sequence[Story], failures: Sequence[Failure]
+        self,
+        placements: Sequence[Placement],
+        states: Sequence[StoryRecord],
+        merges: Sequence[tuple[str, str]],
+        failures: Sequence[Failure],
     ) -> None:
-        """Store articles, story summaries and failures in one transaction."""
+        """Store articles, story states, merges and failures in one transaction, and
+        refresh the summaries of the stories they touch."""
 
-    def active(self, since: datetime | None) -> Iterator[tuple[StoredArticle, bytes]]:
-        """Articles (with MinHash signatures) of stories seen since ``since``, in
-        ingest order."""
+    def story_states(self, since: datetime | None, dormant_limit: int) -> list[StoryRecord]:
+        """States of stories seen since ``since`` (or undated), plus the
+        ``dormant_limit`` most recent older ones."""
+
+    def signatures(self, since: datetime | None) -> Iterator[Signature]:
+        """Originals (not copies) published since ``since``, in ingest order."""
 
     def stories(self, where: StoryFilter) -> list[Story]: ...
 
@@ -78,6 +108,7 @@ def features_from_json(text: str) -> Features:
         body_terms=tuple((t, int(c)) for t, c in data["body_terms"]),
         names=tuple((t, int(c)) for t, c in data["names"]),
         numbers=tuple(data.get("numbers", ())),
+        lead_terms=tuple((t, int(c)) for t, c in data.get("lead_terms", ())),
     )
 
 
@@ -98,6 +129,14 @@ def article_from_row(row: dict[str, Any]) -> Article:
         fingerprint=row["fingerprint"],
         features=features_from_json(row["features"]),
     )
+
+
+def json_title_part(state: str | None) -> dict[str, float]:
+    """The title part of a stored story centroid (empty when there is none)."""
+    if not state:
+        return {}
+    data = json.loads(state)
+    return {k: float(v) for k, v in data.get("parts", {}).get("title", [])}
 
 
 def story_from_row(row: dict[str, Any]) -> Story:

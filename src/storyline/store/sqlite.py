@@ -17,12 +17,18 @@ from storyline.errors import NotFound, StoreError
 from storyline.model import Failure, StoredArticle, Story
 from storyline.store.base import (
     Placement,
+    Signature,
     StoryFilter,
+    StoryRecord,
     article_from_row,
+    features_from_json,
     features_json,
+    from_iso,
+    json_title_part,
     story_from_row,
     to_iso,
 )
+from storyline.stories import MemberBrief, summarise
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
@@ -83,8 +89,24 @@ def _m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
+def _m002_story_state(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        ALTER TABLE stories ADD COLUMN state TEXT;
+        ALTER TABLE stories ADD COLUMN keys TEXT;
+        ALTER TABLE stories ADD COLUMN last_seen TEXT;
+        ALTER TABLE stories ADD COLUMN dormant INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX stories_last_seen ON stories(last_seen);
+        CREATE TABLE story_merges (old TEXT PRIMARY KEY, new TEXT NOT NULL);
+        CREATE INDEX articles_published ON articles(published)
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
+    ("002_story_state", _m002_story_state),
 ]
 
 # Readers wait this long for a writer's lock before reporting the database busy.
@@ -133,74 +155,126 @@ class SQLiteStore:
         return found
 
     def write(
-        self, placements: Sequence[Placement], stories: Sequence[Story], failures: Sequence[Failure]
+        self,
+        placements: Sequence[Placement],
+        states: Sequence[StoryRecord],
+        merges: Sequence[tuple[str, str]],
+        failures: Sequence[Failure],
     ) -> None:
         with self._transaction():
             for p in placements:
-                a = p.article
-                cursor = self.db.execute(
-                    """INSERT INTO articles (id, origin, url, source, title, text, published,
-                       date_precision, language, agencies, authors, fingerprint, features,
-                       signature, story_id, duplicate_of)
-                       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                    (
-                        a.id,
-                        a.origin,
-                        a.url,
-                        a.source,
-                        a.title,
-                        a.text,
-                        to_iso(a.published),
-                        a.date_precision.value if a.date_precision else None,
-                        a.language,
-                        json.dumps(a.agencies),
-                        json.dumps(a.authors, ensure_ascii=False),
-                        a.fingerprint,
-                        features_json(a.features),
-                        p.signature,
-                        p.story_id,
-                        p.duplicate_of,
-                    ),
-                )
+                self._insert_article(p)
+            for old, new in merges:
+                self.db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (new, old))
+                self.db.execute("UPDATE story_merges SET new = ? WHERE new = ?", (new, old))
+                self.db.execute("INSERT OR REPLACE INTO story_merges VALUES (?, ?)", (old, new))
+                self.db.execute("DELETE FROM stories WHERE id = ?", (old,))
+            for r in states:
                 self.db.execute(
-                    "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
-                    (cursor.lastrowid, a.title, a.text),
+                    """INSERT INTO stories (id, headline, article_count, source_count, sources,
+                       languages, state, keys, last_seen, dormant)
+                       VALUES (?, '', 0, 0, '[]', '[]', ?, ?, ?, ?)
+                       ON CONFLICT(id) DO UPDATE SET state=excluded.state, keys=excluded.keys,
+                       last_seen=excluded.last_seen, dormant=excluded.dormant""",
+                    (r.id, r.state, json.dumps(r.keys), to_iso(r.last_seen), int(r.dormant)),
                 )
-            for s in stories:
-                self.db.execute(
-                    """INSERT INTO stories VALUES (?,?,?,?,?,?,?,?)
-                       ON CONFLICT(id) DO UPDATE SET headline=excluded.headline,
-                       first_published=excluded.first_published,
-                       last_published=excluded.last_published,
-                       article_count=excluded.article_count,
-                       source_count=excluded.source_count,
-                       sources=excluded.sources, languages=excluded.languages""",
-                    (
-                        s.id,
-                        s.headline,
-                        to_iso(s.first_published),
-                        to_iso(s.last_published),
-                        s.article_count,
-                        s.source_count,
-                        json.dumps(s.sources, ensure_ascii=False),
-                        json.dumps(s.languages),
-                    ),
-                )
+            for story_id in sorted(_current({p.story_id for p in placements}, merges)):
+                self._refresh(story_id)
             self.db.executemany(
                 "INSERT INTO failures (origin, reason) VALUES (?, ?)",
                 [(f.origin, f.reason) for f in failures],
             )
 
-    def active(self, since: datetime | None) -> Iterator[tuple[StoredArticle, bytes]]:
+    def _insert_article(self, p: Placement) -> None:
+        a = p.article
+        cursor = self.db.execute(
+            """INSERT INTO articles (id, origin, url, source, title, text, published,
+               date_precision, language, agencies, authors, fingerprint, features,
+               signature, story_id, duplicate_of)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            (
+                a.id,
+                a.origin,
+                a.url,
+                a.source,
+                a.title,
+                a.text,
+                to_iso(a.published),
+                a.date_precision.value if a.date_precision else None,
+                a.language,
+                json.dumps(a.agencies),
+                json.dumps(a.authors, ensure_ascii=False),
+                a.fingerprint,
+                features_json(a.features),
+                p.signature,
+                p.story_id,
+                p.duplicate_of,
+            ),
+        )
+        self.db.execute(
+            "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
+            (cursor.lastrowid, a.title, a.text),
+        )
+
+    def _refresh(self, story_id: str) -> None:
+        """Recompute a story's summary from its articles."""
+        rows = self.db.execute(
+            """SELECT title, features, language, source, published, duplicate_of
+               FROM articles WHERE story_id = ? ORDER BY published IS NULL, published, seq""",
+            (story_id,),
+        ).fetchall()
+        state = self.db.execute("SELECT state FROM stories WHERE id = ?", (story_id,)).fetchone()
+        title_centroid = json_title_part(state[0] if state else None)
+        members = [
+            MemberBrief(
+                r["title"],
+                features_from_json(r["features"]).title_terms,
+                r["language"],
+                r["source"],
+                from_iso(r["published"]),
+                r["duplicate_of"] is not None,
+            )
+            for r in rows
+        ]
+        s = summarise(story_id, members, title_centroid)
+        self.db.execute(
+            """UPDATE stories SET headline=?, first_published=?, last_published=?,
+               article_count=?, source_count=?, sources=?, languages=? WHERE id=?""",
+            (
+                s.headline,
+                to_iso(s.first_published),
+                to_iso(s.last_published),
+                s.article_count,
+                s.source_count,
+                json.dumps(s.sources, ensure_ascii=False),
+                json.dumps(s.languages),
+                story_id,
+            ),
+        )
+
+    def story_states(self, since: datetime | None, dormant_limit: int) -> list[StoryRecord]:
+        columns = "id, state, keys, last_seen, dormant"
         if since is None:
-            query, params = "SELECT * FROM articles ORDER BY seq", ()
-        else:
-            query = """SELECT a.* FROM articles a JOIN stories s ON s.id = a.story_id
-                       WHERE s.last_published >= ? OR s.last_published IS NULL
-                       ORDER BY a.seq"""
-            params = (to_iso(since),)  # type: ignore[assignment]
-        for row in self.db.execute(query, params):
-            yield _stored(row), bytes(row["signature"])
+            rows = self.db.execute(f"SELECT {columns} FROM stories ORDER BY last_seen, id")
+            return [_record(r) for r in rows]
+        recent = self.db.execute(
+            f"""SELECT {columns} FROM stories WHERE last_seen >= ? OR last_seen IS NULL
+                ORDER BY last_seen, id""",
+            (to_iso(since),),
+        ).fetchall()
+        older = self.db.execute(
+            f"""SELECT {columns} FROM stories WHERE last_seen < ?
+                ORDER BY last_seen DESC, id DESC LIMIT ?""",
+            (to_iso(since), dormant_limit),
+        ).fetchall()
+        return [_record(r) for r in reversed(older)] + [_record(r) for r in recent]
+
+    def signatures(self, since: datetime | None) -> Iterator[Signature]:
+        query = """SELECT id, fingerprint, signature, published, story_id FROM articles
+                   WHERE duplicate_of IS NULL AND (? IS NULL OR published >= ? OR published IS NULL)
+                   ORDER BY seq"""
+        for r in self.db.execute(query, (to_iso(since), to_iso(since))):
+            yield Signature(r[0], r[1], bytes(r[2]), from_iso(r[3]), r[4])
 
     def stories(self, where: StoryFilter) -> list[Story]:
         clauses, params = [], []
@@ -220,13 +294,20 @@ class SQLiteStore:
         rows = self.db.execute(sql, [*params, where.limit])
         return [story_from_row(dict(r)) for r in rows]
 
+    def resolve(self, story_id: str) -> str:
+        """The current id of a story that may have been merged into another."""
+        row = self.db.execute("SELECT new FROM story_merges WHERE old = ?", (story_id,)).fetchone()
+        return str(row[0]) if row else story_id
+
     def story(self, story_id: str) -> Story:
+        story_id = self.resolve(story_id)
         row = self.db.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
         if row is None:
             raise NotFound(f"no story with id {story_id!r}; list them with `storyline stories`")
         return story_from_row(dict(row))
 
     def story_articles(self, story_id: str) -> list[StoredArticle]:
+        story_id = self.resolve(story_id)
         rows = self.db.execute(
             "SELECT * FROM articles WHERE story_id = ? ORDER BY published IS NULL, published, seq",
             (story_id,),
@@ -260,6 +341,27 @@ def _fts_query(text: str) -> str:
     """Each word as a quoted FTS5 string: user text never becomes query syntax."""
     words = "".join(ch if ch.isalnum() else " " for ch in text).split()
     return " ".join(f'"{w}"' for w in words)
+
+
+def _current(story_ids: set[str], merges: Sequence[tuple[str, str]]) -> set[str]:
+    """The stories that ``story_ids`` are now part of, after ``merges`` in order."""
+    into = dict(merges)
+    current = set()
+    for story_id in story_ids | set(into.values()):
+        while story_id in into:
+            story_id = into[story_id]
+        current.add(story_id)
+    return current
+
+
+def _record(row: sqlite3.Row) -> StoryRecord:
+    return StoryRecord(
+        id=row["id"],
+        state=row["state"],
+        keys=tuple(json.loads(row["keys"] or "[]")),
+        last_seen=from_iso(row["last_seen"]),
+        dormant=bool(row["dormant"]),
+    )
 
 
 def _stored(row: sqlite3.Row) -> StoredArticle:

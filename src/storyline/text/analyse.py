@@ -18,6 +18,10 @@ from storyline.text.tokens import content_terms, fold, tokenize
 # a teaser, a caption or an extraction failure.
 MIN_ARTICLE_WORDS = 10
 
+# The opening words of a news text state the event (who, what, where): they get a
+# vector of their own. 40 words cover a headline and a lead sentence.
+LEAD_WORDS = 40
+
 # Leading characters hashed into an exact-content fingerprint; whole texts are hashed.
 ID_HEX_CHARS = 16
 
@@ -46,6 +50,15 @@ def default_source(parsed: Parsed) -> str:
     return PurePath(parsed.origin.rsplit(":", 1)[0]).name or parsed.origin
 
 
+def _lead(description: str | None, text: str) -> str:
+    """The teaser, when the body does not already start with it: it states the event."""
+    if not description:
+        return ""
+    lead = " ".join(description.split())
+    head = " ".join(text[: len(lead) + 200].split())
+    return "" if lead[:100] in head else lead
+
+
 def _counts(items: list[str]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(Counter(items).items()))
 
@@ -55,19 +68,23 @@ def analyse(parsed: Parsed) -> Article:
     cleaned = clean_text(parsed.text, parsed.title)
     text = cleaned.text.strip()
     title = " ".join(parsed.title.split())
-    language = detect_language(f"{title}\n{text}", parsed.language)
-    body_tokens = list(tokenize(text, language))
-    if sum(not t.is_number for t in body_tokens) < MIN_ARTICLE_WORDS:
+    lead = _lead(parsed.description, text)
+    compared = f"{lead}\n\n{text}" if lead else text
+    language = detect_language(f"{title}\n{compared}", parsed.language)
+    body_tokens = list(tokenize(compared, language))
+    title_tokens = list(tokenize(title, language))
+    words = sum(not t.is_number for t in body_tokens) + len(title_tokens)
+    if words < MIN_ARTICLE_WORDS or not text:
         raise EmptyInput(
             parsed.origin, f"fewer than {MIN_ARTICLE_WORDS} words of text after cleaning"
         )
-    title_tokens = list(tokenize(title, language))
-    names = name_keys(title, title_tokens, language) + name_keys(text, body_tokens, language)
+    names = name_keys(title, title_tokens, language) + name_keys(compared, body_tokens, language)
     features = Features(
         title_terms=_counts(content_terms(title_tokens, language)),
         body_terms=_counts(content_terms(body_tokens, language)),
         names=tuple(sorted(names.items())),
         numbers=tuple(sorted({t.text for t in body_tokens if t.is_number})),
+        lead_terms=_counts(content_terms(title_tokens + body_tokens[:LEAD_WORDS], language)),
     )
     content_fingerprint = fingerprint(text)
     return Article(

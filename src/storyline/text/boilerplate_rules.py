@@ -19,8 +19,10 @@ see the last ``END_WINDOW`` characters of a line. Patterns must keep every repea
 bounded or over a single character class, never nested; a test runs each rule over
 1 MB pathological lines.
 
-To add learned per-source boilerplate, append ``Rule`` entries to a tuple of the
-same shape and pass it alongside ``RULES``.
+Learned per-source boilerplate can be added later as more ``Rule`` entries of the
+same shape; ``storyline.text.clean`` reads its rules from ``RULES`` at import time.
+Agency tags are not boilerplate but metadata: ``AGENCY_NAMES`` lists the agencies the
+cleaner extracts, ``SECTION_LABELS`` the labels it drops at the edges of the text.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from enum import StrEnum
 
 MAX_BOILERPLATE_CHARS = 400
 """Buttons, captions, credits and notices are at most a few sentences; a longer
-line is prose and is never dropped whole (only ``CUT`` rules touch it)."""
+line is prose and is never dropped whole (only ``CUT`` rules and agency tags touch it)."""
 
 END_WINDOW = 300
 """``END`` rules look at this many trailing characters: every end fragment in the

@@ -161,6 +161,15 @@ _DATELINE_TAG = re.compile(
 _TRAILING_TAG = re.compile(rf"{_TAG} ?(?:{SECTION_PATTERN})? ?\Z", re.IGNORECASE)
 # "... sagte er. (dpa)" ending a paragraph, or mid-line where paragraphs were flattened
 _INLINE_TAG = re.compile(rf"{_TAG}(?= |\Z)", re.IGNORECASE)
+# A line naming the sources: "Quelle: ntv.de, mau/dpa", "Mit Material von dpa und AFP",
+# or a bare desk signature "aja/PAP"; it goes only if it names an agency
+_SOURCE_LINE = re.compile(
+    r"\(?(?:(?:quellen?|sources?)\s?:|mit material (?:von|der|aus)|with material from)"
+    r"\s?(?P<list>[^()\n]{1,120}?)\)?\.?"
+    rf"|(?P<signature>{_TAG_ITEM}(?:\s?/\s?{_TAG_ITEM}){{1,5}})",
+    re.IGNORECASE,
+)
+_LIST_SEPARATOR = re.compile(r"\s?[/,;&+]\s?|\s(?:und|and|sowie)\s", re.IGNORECASE)
 # A tag only counts after a sentence end, so "Associated Press (AP) berichtete" is prose.
 _SENTENCE_END = frozenset(".!?…\"“”„«»'’)]")
 
@@ -171,9 +180,11 @@ def _after_sentence_end(line: str, start: int) -> bool:
     return bool(before) and before[-1] in _SENTENCE_END
 
 
-def _agencies_in(tag: str) -> tuple[str, ...]:
-    parts = re.split(r"\s?[/,;]\s?", tag)
-    return tuple(_AGENCY_BY_KEY[p.casefold()] for p in parts if p.casefold() in _AGENCY_BY_KEY)
+def _agencies_in(names: str) -> tuple[str, ...]:
+    parts = _LIST_SEPARATOR.split(names)
+    return tuple(
+        _AGENCY_BY_KEY[key] for p in parts if (key := p.strip().casefold()) in _AGENCY_BY_KEY
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +217,10 @@ def _cut_inline_tags(line: str) -> _Cut | None:
 
 def _cut_agency(line: str) -> _Cut | None:
     """Take one agency tag (or every inline one) out of the line."""
+    if len(line) <= MAX_BOILERPLATE_CHARS:
+        m = _SOURCE_LINE.fullmatch(line)
+        if m and (found := _agencies_in(m["list"] or m["signature"])):
+            return _Cut("", (line,), found, "source_line")
     if "(" not in line:
         return None
     if len(line) <= MAX_BOILERPLATE_CHARS:
@@ -352,6 +367,7 @@ def _clean_once(text: str, title: str) -> Cleaned:
     removed: list[str] = []
     agencies: list[str] = []
     kept: list[tuple[int, str]] = []
+    repeats: list[tuple[int, str]] = []
     after_image, before_credit = _CAPTION_NEIGHBOURS
     for i, (block, line) in enumerate(flat):
         result = judged[i] if kept else _clean_line(line, at_edge=True)
@@ -365,14 +381,25 @@ def _clean_once(text: str, title: str) -> Cleaned:
             and judged[i - 1].rule in after_image
             and judged[i + 1].rule in before_credit
         )
-        if is_caption or is_near_repeat(result.text, title):
+        if is_caption:
             removed.extend((*result.removed, result.text))
+            continue
+        # Only a repeat above the prose is the headline printed again; further down a
+        # sentence that resembles the title is the article's own.
+        if not kept and is_near_repeat(result.text, title):
+            removed.extend(result.removed)
+            repeats.append((block, result.text))
             continue
         removed.extend(result.removed)
         kept.append((block, result.text))
 
     while kept and any(_matches(rule, kept[-1][1]) for rule in _EDGE_RULES):
         removed.append(kept.pop()[1])
+    # A text that is nothing but its headline keeps it: an empty article helps no one.
+    if kept:
+        removed.extend(line for _, line in repeats)
+    else:
+        kept = repeats
 
     out: list[list[str]] = []
     last_block = -1

@@ -1,0 +1,248 @@
+"""``storyline calibrate``: fit the similarity model's weights and thresholds.
+
+Training rows come from two kinds of labelled data:
+- story clusters (news-please JSON with gold event ids): the articles are replayed in
+  publication order against the gold stories formed so far; each (article, story)
+  pair is a row, labelled 1 for the article's own story;
+- article pairs (SemEval-2022 Task 8): each pair is a row with a soft label, the
+  human similarity mapped to [0, 1].
+A logistic regression combines the features. Weights and thresholds are chosen by
+cross-validation grouped by event (and by pair), and every figure reported comes
+from folds not used for fitting. The final model is then fitted on all rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from storyline.cluster.model import DEFAULT_MODEL, SimilarityModel
+from storyline.cluster.online import OnlineClusterer
+from storyline.cluster.similarity import FEATURES, Centroid, features, pair_features, vectors
+from storyline.errors import ConfigError, InputError
+from storyline.evaluate import cluster_scores, pair_report, read_gold_clusters, read_pairs
+from storyline.evaluate_data import Pair
+from storyline.model import Article, DocKind, Parsed, RawDocument
+from storyline.pipeline import publication_order
+from storyline.sources.records import record_fields
+from storyline.text.analyse import analyse
+from storyline.text.parse import parse_document
+
+FOLDS = 5
+
+# Probability thresholds tried for joining, re-opening and merging.
+ASSIGN_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.91, 0.05))
+STRICT_GRID = (0.7, 0.8, 0.9, 0.95, 0.99, 1.01)  # 1.01: never
+
+# Inverse of scikit-learn's C: mild regularisation, the features are few and bounded.
+L2_STRENGTH = 1.0
+
+# Each data set weighs the same in the fit however many rows it has, so the many
+# negative (article, other story) rows do not drown the pair ratings.
+SOURCE_BALANCE = True
+
+
+@dataclass(slots=True)
+class Rows:
+    x: list[tuple[float, ...]] = field(default_factory=list)
+    y: list[float] = field(default_factory=list)
+    group: list[str] = field(default_factory=list)
+
+    def extend(self, other: Rows) -> None:
+        self.x.extend(other.x)
+        self.y.extend(other.y)
+        self.group.extend(other.group)
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterCase:
+    articles: list[Article]
+    events: list[int]
+
+
+def read_cluster_case(folder: Path) -> ClusterCase:
+    gold = read_gold_clusters(folder)
+    articles, events = [], []
+    for g in gold:
+        try:
+            raw = RawDocument(g.path.name, DocKind.RECORD, "", record_fields(g.record, g.path.name))
+            articles.append(analyse(parse_document(raw)))
+            events.append(g.event)
+        except InputError:
+            continue  # an unusable article teaches nothing; eval counts it as a miss
+    order = publication_order(articles)
+    position = {a.id: i for i, a in enumerate(articles)}
+    return ClusterCase(order, [events[position[a.id]] for a in order])
+
+
+def cluster_rows(case: ClusterCase) -> Rows:
+    """(article, gold story so far) rows from an oracle replay."""
+    rows = Rows()
+    stories: dict[int, Centroid] = {}
+    for article, event in zip(case.articles, case.events, strict=True):
+        v = vectors(article)
+        for other, centroid in sorted(stories.items()):
+            rows.x.append(features(v, centroid))
+            rows.y.append(1.0 if other == event else 0.0)
+            rows.group.append(f"event:{event}")
+        stories.setdefault(event, Centroid()).add(v)
+    return rows
+
+
+def pair_rows(pairs: Sequence[Pair]) -> tuple[Rows, list[int]]:
+    rows, kept = Rows(), []
+    for i, pair in enumerate(pairs):
+        try:
+            a = analyse(Parsed(f"{pair.pair_id}:1", "", pair.text1, language=pair.lang1))
+            b = analyse(Parsed(f"{pair.pair_id}:2", "", pair.text2, language=pair.lang2))
+        except InputError:
+            continue
+        rows.x.append(pair_features(a, b))
+        rows.y.append(pair.similarity)
+        rows.group.append(f"pair:{pair.pair_id}")
+        kept.append(i)
+    return rows, kept
+
+
+def fit(rows: Rows) -> tuple[dict[str, float], float]:
+    """Logistic regression with soft labels (each row split into a 1 and a 0 row)."""
+    try:
+        from sklearn.linear_model import LogisticRegression
+    except ImportError as exc:
+        raise ConfigError(
+            "scikit-learn is needed to calibrate: pip install 'storyline[baselines]'"
+        ) from exc
+    x = np.asarray(rows.x, dtype=np.float64)
+    y = np.asarray(rows.y, dtype=np.float64)
+    weight = np.ones(len(y))
+    if SOURCE_BALANCE:
+        is_pair = np.array([g.startswith("pair:") for g in rows.group])
+        for mask in (is_pair, ~is_pair):
+            if mask.any():
+                weight[mask] = len(y) / (2.0 * mask.sum())
+    xx = np.vstack([x, x])
+    yy = np.concatenate([np.ones(len(y)), np.zeros(len(y))])
+    ww = np.concatenate([weight * y, weight * (1.0 - y)])
+    keep = ww > 0
+    model = LogisticRegression(C=1.0 / L2_STRENGTH, max_iter=2000)
+    model.fit(xx[keep], yy[keep], sample_weight=ww[keep])
+    weights = {name: float(w) for name, w in zip(FEATURES, model.coef_[0], strict=True)}
+    return weights, float(model.intercept_[0])
+
+
+def replay(case: ClusterCase, indices: Sequence[int], model: SimilarityModel, window: float) -> list[str]:
+    clusterer = OnlineClusterer(timedelta(days=window), model)
+    assigned = [clusterer.assign(case.articles[i]) for i in indices]
+    return [clusterer.resolve(s) for s in assigned]
+
+
+def _folds(groups: Sequence[str], k: int) -> list[int]:
+    """Fold of each distinct group, by a hash: stable and independent of order."""
+    return [int(hashlib.sha256(g.encode()).hexdigest(), 16) % k for g in groups]
+
+
+def calibrate(
+    cluster_dir: Path | None, pairs_csv: Path | None, window_days: float
+) -> tuple[SimilarityModel, dict[str, Any]]:
+    """Fit a model; returns it with a report of cross-validated figures."""
+    if cluster_dir is None and pairs_csv is None:
+        raise ConfigError("give labelled clusters (--clusters DIR) and/or pairs (--pairs CSV)")
+    case = read_cluster_case(cluster_dir) if cluster_dir else ClusterCase([], [])
+    crows = cluster_rows(case)
+    pairs = read_pairs(pairs_csv) if pairs_csv else []
+    prows, kept = pair_rows(pairs)
+    article_fold = _folds([f"event:{e}" for e in case.events], FOLDS)
+    row_fold = _folds(crows.group, FOLDS) + _folds(prows.group, FOLDS)
+    everything = Rows()
+    everything.extend(crows)
+    everything.extend(prows)
+
+    fold_models = []
+    oof_pairs = np.zeros(len(prows.y))
+    for k in range(FOLDS):
+        train = Rows()
+        for i, f in enumerate(row_fold):
+            if f != k:
+                train.x.append(everything.x[i])
+                train.y.append(everything.y[i])
+                train.group.append(everything.group[i])
+        weights, bias = fit(train)
+        fold_models.append(replace(DEFAULT_MODEL, weights=weights, bias=bias))
+        for j, f in enumerate(row_fold[len(crows.y) :]):
+            if f == k:
+                oof_pairs[j] = fold_models[-1].probability(prows.x[j])
+
+    best: tuple[float, float, float, float] | None = None
+    if case.articles:
+        for assign in ASSIGN_GRID:
+            for strict in STRICT_GRID:
+                f1 = _cv_bcubed(case, article_fold, fold_models, assign, strict, strict, window_days)
+                if best is None or f1 > best[0]:
+                    best = (f1, assign, strict, strict)
+    assign_t, reopen_t, merge_t = (best[1], best[2], best[3]) if best else (0.5, 0.9, 0.9)
+    weights, bias = fit(everything)
+    final = SimilarityModel(
+        weights=weights,
+        bias=bias,
+        assign_threshold=assign_t,
+        reopen_threshold=reopen_t,
+        merge_threshold=merge_t,
+        version=_version(cluster_dir, pairs_csv),
+    )
+    report: dict[str, Any] = {"folds": FOLDS}
+    if case.articles:
+        report["clusters_cv"] = _cv_scores(
+            case, article_fold, fold_models, assign_t, reopen_t, merge_t, window_days
+        )
+    if pairs:
+        kept_pairs = [pairs[i] for i in kept]
+        report["pairs_cv"] = pair_report(kept_pairs, list(oof_pairs)).as_dict()
+    final = replace(final, report=report)
+    return final, report
+
+
+def _cv_labels(
+    case: ClusterCase,
+    article_fold: list[int],
+    models: list[SimilarityModel],
+    assign: float,
+    reopen: float,
+    merge: float,
+    window: float,
+) -> list[str]:
+    labels = [""] * len(case.articles)
+    for k, model in enumerate(models):
+        indices = [i for i, f in enumerate(article_fold) if f == k]
+        tuned = replace(
+            model, assign_threshold=assign, reopen_threshold=reopen, merge_threshold=merge
+        )
+        for i, story in zip(indices, replay(case, indices, tuned, window), strict=True):
+            labels[i] = f"{k}:{story}"
+    return labels
+
+
+def _cv_bcubed(case: ClusterCase, article_fold: list[int], models: list[SimilarityModel],
+               assign: float, reopen: float, merge: float, window: float) -> float:
+    labels = _cv_labels(case, article_fold, models, assign, reopen, merge, window)
+    return cluster_scores(case.events, labels).bcubed_f1
+
+
+def _cv_scores(case: ClusterCase, article_fold: list[int], models: list[SimilarityModel],
+               assign: float, reopen: float, merge: float, window: float) -> dict[str, Any]:
+    labels = _cv_labels(case, article_fold, models, assign, reopen, merge, window)
+    return cluster_scores(case.events, labels).as_dict()
+
+
+def _version(cluster_dir: Path | None, pairs_csv: Path | None) -> str:
+    h = hashlib.sha256()
+    for path in sorted((cluster_dir or Path()).glob("*.json")) if cluster_dir else []:
+        h.update(path.read_bytes())
+    if pairs_csv:
+        h.update(pairs_csv.read_bytes())
+    return f"calibrated-{h.hexdigest()[:12]}"
