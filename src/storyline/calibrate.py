@@ -14,7 +14,7 @@ from folds not used for fitting. The final model is then fitted on all rows.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -38,7 +38,8 @@ FOLDS = 5
 
 # Probability thresholds tried for joining, re-opening and merging.
 ASSIGN_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.91, 0.05))
-STRICT_GRID = (0.7, 0.8, 0.9, 0.95, 0.99, 1.01)  # 1.01: never
+NEVER = 1.01  # a probability threshold no pair reaches
+STRICT_GRID = (0.7, 0.8, 0.9, 0.95, 0.99, NEVER)
 
 # Inverse of scikit-learn's C: mild regularisation, the features are few and bounded.
 L2_STRENGTH = 1.0
@@ -178,15 +179,20 @@ def calibrate(
             if f == k:
                 oof_pairs[j] = fold_models[-1].probability(prows.x[j])
 
-    best: tuple[float, float, float, float] | None = None
+    assign_t, reopen_t, merge_t = 0.5, NEVER, NEVER
     if case.articles:
-        for assign in ASSIGN_GRID:
-            for strict in STRICT_GRID:
-                f1 = _cv_bcubed(case, article_fold, fold_models, assign, strict, strict, window_days)
-                if best is None or f1 > best[0]:
-                    best = (f1, assign, strict, strict)
-    assign_t, reopen_t, merge_t = (best[1], best[2], best[3]) if best else (0.5, 0.9, 0.9)
-    weights, bias = fit(everything)
+        # Joining first (re-opening and merging off), then the stricter two on top.
+        def score(assign: float, strict: float) -> float:
+            return _cv_bcubed(case, article_fold, fold_models, assign, strict, strict, window_days)
+
+        assign_t = _steady_best(ASSIGN_GRID, lambda t: score(t, NEVER))
+        reopen_t = merge_t = _steady_best(STRICT_GRID, lambda t: score(assign_t, t))
+    # The final model is the mean of the fold models: the very models whose
+    # thresholds and figures were measured, steadier than one refit on everything.
+    weights = {
+        name: float(np.mean([m.weights[name] for m in fold_models])) for name in FEATURES
+    }
+    bias = float(np.mean([m.bias for m in fold_models]))
     final = SimilarityModel(
         weights=weights,
         bias=bias,
@@ -207,6 +213,17 @@ def calibrate(
     return final, report
 
 
+# Thresholds whose cross-validated F1 is within this of the best count as tied; the
+# strictest of them is taken, since a wrong merge costs more than a missed one.
+F1_TIE = 0.003
+
+
+def _steady_best(grid: Sequence[float], score: Callable[[float], float]) -> float:
+    scores = {t: score(t) for t in grid}
+    best = max(scores.values())
+    return max(t for t, f1 in scores.items() if f1 >= best - F1_TIE)
+
+
 def _cv_labels(
     case: ClusterCase,
     article_fold: list[int],
@@ -216,14 +233,18 @@ def _cv_labels(
     merge: float,
     window: float,
 ) -> list[str]:
+    # Every fold's model replays ALL articles (the others are unlabelled distractors,
+    # as in real use) and is scored only on its own fold's articles, whose labels it
+    # never saw. Fold prefixes keep the folds' stories apart in the pooled scores.
     labels = [""] * len(case.articles)
+    everything = range(len(case.articles))
     for k, model in enumerate(models):
-        indices = [i for i, f in enumerate(article_fold) if f == k]
         tuned = replace(
             model, assign_threshold=assign, reopen_threshold=reopen, merge_threshold=merge
         )
-        for i, story in zip(indices, replay(case, indices, tuned, window), strict=True):
-            labels[i] = f"{k}:{story}"
+        for i, story in enumerate(replay(case, everything, tuned, window)):
+            if article_fold[i] == k:
+                labels[i] = f"{k}:{story}"
     return labels
 
 

@@ -3,39 +3,45 @@
 German and English reports of one event share names and numbers but few words.
 FreeDict's dictionaries (Debian packages ``dict-freedict-XXX-eng`` and
 ``dict-freedict-eng-XXX``, dictd format in ``/usr/share/dictd``) give each foreign
-lemma a few English lemmas, so the body terms of both languages meet in one space.
+lemma a few English lemmas, so the terms of both languages meet in one space.
 English is that space because FreeDict pairs most languages with it; English terms
-map to themselves, and so do words without a translation: names and numbers, which
-is what lets names meet across languages.
+map to themselves, and so do words without a translation, names and numbers above
+all, which is what lets names meet across languages.
 
-A lemma's translations are ranked by votes: every sense that lists an English word
-counts once, and the reverse dictionary counts too (``eng-deu`` listing
-"government: Regierung" confirms ``deu-eng``'s "Regierung: government"), so the main
-sense wins over rare ones. A language with only the reverse dictionary
-(``eng-rus``) is served by inverting it.
+Translations are chosen by votes: each sense of the forward dictionary (``deu-eng``)
+that lists an English word votes for it, and the reverse one (``eng-deu`` listing
+"government: Regierung") confirms it; minor senses fall below half the leader's
+votes. A language with only the reverse dictionary (``eng-rus``) is served by
+inverting it. Weight a vector in the article's own language first, then map it
+(:func:`shared_vector`): rarity is a fact of the source language.
 
-Parsing a large dictionary takes seconds, so each language's table is written once
-to a gzip'd TSV cache in ``$STORYLINE_LEXICON_DIR`` (default
-``$XDG_CACHE_HOME/storyline`` or ``~/.cache/storyline``), stamped with the size and
-mtime of its dictionaries; a changed dictionary rebuilds it. ``python -m
-storyline.text.lexicon build`` builds every cache ahead of time. Without
-dictionaries nothing fails: terms pass through unchanged.
+Building the German table takes ~30 s, so each language's table is cached once as
+gzip'd TSV in ``$STORYLINE_LEXICON_DIR`` (default ``$XDG_CACHE_HOME/storyline`` or
+``~/.cache/storyline``), stamped with the size and mtime of its dictionaries; a
+changed dictionary rebuilds it. ``python -m storyline.text.lexicon build`` builds
+every cache ahead of time. Without dictionaries nothing fails: terms pass through.
 """
 
 from __future__ import annotations
 
+import gzip
 import logging
+import math
+import os
 import re
 import sys
+import threading
+import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
 import wordfreq
 
-from storyline.text.tokens import MIN_TERM_CHARS, lemma, stopwords, zipf
+from storyline.text.tokens import MIN_TERM_CHARS, STOPWORD_RANK, lemma, stopwords, zipf
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +51,7 @@ SHARED_LANGUAGE = "en"
 DEFAULT_DICTD_DIR = Path("/usr/share/dictd")
 DICTD_DIR_ENV = "STORYLINE_DICTD_DIR"
 CACHE_DIR_ENV = "STORYLINE_LEXICON_DIR"
+SUGGESTED_PACKAGES = ("dict-freedict-deu-eng", "dict-freedict-eng-deu")
 
 # English lemmas kept per foreign lemma. One loses synonyms the other side may use
 # (Regierung: government / administration); beyond three, minor senses add noise
@@ -68,42 +75,10 @@ PARTICLE_RANK = 25
 CACHE_FORMAT = 1
 
 # FreeDict names languages by ISO 639-3; Storyline uses 639-1 (py3langid's codes).
-FREEDICT_LANGUAGES = {
-    "afr": "af",
-    "ara": "ar",
-    "bul": "bg",
-    "ces": "cs",
-    "cym": "cy",
-    "dan": "da",
-    "deu": "de",
-    "ell": "el",
-    "eng": "en",
-    "epo": "eo",
-    "fin": "fi",
-    "fra": "fr",
-    "gle": "ga",
-    "hin": "hi",
-    "hrv": "hr",
-    "hun": "hu",
-    "ind": "id",
-    "isl": "is",
-    "ita": "it",
-    "jpn": "ja",
-    "lat": "la",
-    "lit": "lt",
-    "nld": "nl",
-    "nor": "no",
-    "pol": "pl",
-    "por": "pt",
-    "rus": "ru",
-    "slk": "sk",
-    "slv": "sl",
-    "spa": "es",
-    "srp": "sr",
-    "swe": "sv",
-    "swh": "sw",
-    "tur": "tr",
-}
+_LANGUAGE_CODES = """afr:af ara:ar bul:bg ces:cs cym:cy dan:da deu:de ell:el eng:en epo:eo
+fin:fi fra:fr gle:ga hin:hi hrv:hr hun:hu ind:id isl:is ita:it jpn:ja lat:la lit:lt nld:nl
+nor:no pol:pl por:pt rus:ru slk:sk slv:sl spa:es srp:sr swe:sv swh:sw tur:tr"""
+FREEDICT_LANGUAGES: dict[str, str] = dict(p.split(":", 1) for p in _LANGUAGE_CODES.split())
 _ISO3 = {two: three for three, two in FREEDICT_LANGUAGES.items()}
 
 # dictd's index encodes offsets and lengths in this base64 alphabet, most significant first.
@@ -114,7 +89,10 @@ _WORD = re.compile(r"[^\W\d_]+")
 _SENSE_NUMBER = re.compile(r"\s*\d+\.\s+")
 _PRONUNCIATION = re.compile(r"(?:^|\s)/[^/]*/")
 _BRACKETS = re.compile(r"\[[^\]]*\]|\{[^}]*\}|\([^)]*\)")
-_OPEN, _CLOSE = "<[{(", ">]})"
+_TAG = re.compile(r"<[^>]*>")
+_SEPARATOR = re.compile(r"[,;]")
+# Dictionaries abbreviate the objects of verbs: "jdn. über etw. informieren", "sb./sth.".
+_PLACEHOLDER = re.compile(r"\b[^\W\d_]{1,4}\.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,21 +112,12 @@ def _b64(text: str) -> int:
 
 def _phrases(line: str) -> tuple[str, ...]:
     """Translation phrases of one sense line, without labels, notes and abbreviations."""
-    pieces, depth, start = [], 0, 0
-    for i, ch in enumerate(line):
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth = max(0, depth - 1)
-        elif ch in ",;" and depth == 0:
-            pieces.append(line[start:i])
-            start = i + 1
-    pieces.append(line[start:])
+    # Tags become a bare "<" first, so the commas inside "<fem, n, sg>" split nothing.
+    line = _BRACKETS.sub(" ", _TAG.sub("<", line))
     phrases = []
-    for piece in pieces:
-        # A grammatical tag ends the phrase: "government <n>Gov." lists an abbreviation.
-        text = _BRACKETS.sub(" ", _PRONUNCIATION.sub(" ", piece.split("<", 1)[0]))
-        text = " ".join(text.split())
+    for piece in _SEPARATOR.split(line):
+        # A tag ends the phrase: "government <n>Gov." goes on with an abbreviation.
+        text = " ".join(_PRONUNCIATION.sub(" ", piece.split("<", 1)[0]).split())
         if text and not text.endswith((".", "…")):
             phrases.append(text)
     return tuple(phrases)
@@ -190,7 +159,22 @@ def read_dictd(index_path: Path, dict_path: Path) -> Iterator[DictEntry]:
                 yield entry
 
 
-def _lemmas(phrase: str, language: str) -> list[str]:
+class _Lemmatiser:
+    """``tokens.lemma`` with an unbounded memo for one build: dictionaries hold more
+    distinct words than the shared cache, which the build would also flush."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[str, str], str] = {}
+        self._lemma: Callable[[str, str], str] = lemma.__wrapped__
+
+    def __call__(self, word: str, language: str) -> str:
+        found = self._memo.get((word, language))
+        if found is None:
+            found = self._memo[word, language] = self._lemma(word, language)
+        return found
+
+
+def _lemmas(phrase: str, language: str, lemma_of: Callable[[str, str], str]) -> list[str]:
     """Lemmas of a short phrase's content words; empty for a description.
 
     A one-word phrase keeps even a stop word, so that a foreign word whose
@@ -199,7 +183,7 @@ def _lemmas(phrase: str, language: str) -> list[str]:
     words = _WORD.findall(phrase)
     if len(words) > MAX_PHRASE_WORDS:
         return []
-    lemmas = [lemma(w, language) for w in words]
+    lemmas = [lemma_of(w, language) for w in words]
     if len(lemmas) == 1:
         return lemmas if len(lemmas[0]) >= MIN_TERM_CHARS else []
     stop = stopwords(language)
@@ -215,16 +199,21 @@ def _particles(language: str) -> frozenset[str]:
         return frozenset()
 
 
-def _key(phrase: str, language: str) -> str | None:
-    """The lemma a phrase stands for: one word, alone or with a particle ("die Polizei")."""
-    words = _WORD.findall(phrase)
-    if len(words) == 2:
+def _key(phrase: str, language: str, lemma_of: Callable[[str, str], str]) -> str | None:
+    """The lemma a phrase stands for: one word in its base form, alone or with
+    particles and placeholders ("die Polizei", "jdn. informieren").
+
+    Inflected headwords ("Regierungen", "Freier") are skipped: their lemma is either
+    listed in its own right or another word ("frei"), whose senses they would blur.
+    """
+    words = _WORD.findall(_PLACEHOLDER.sub(" ", phrase))
+    if len(words) > 1:
         particles = _particles(language)
         words = [w for w in words if w.lower() not in particles]
     if len(words) != 1:
         return None
-    lemmas = _lemmas(words[0], language)
-    return lemmas[0] if lemmas else None
+    key = lemma_of(words[0], language)
+    return key if key == words[0].lower() and len(key) >= MIN_TERM_CHARS else None
 
 
 def _share(phrase: str) -> float:
@@ -249,33 +238,33 @@ def collect_votes(
     """Per foreign lemma: English lemmas voted for by senses, and those confirmed back.
 
     Each forward sense gives a word one vote, shared with the other words of its phrase
-    ("minister of defence" gives a third to minister). Entries of inflected headwords
-    ("Regierungen") count for their lemma. A reverse entry confirms its English
-    headword's words for each foreign lemma it lists ("the police: die Polizei").
+    ("minister of defence" gives a third to minister). A reverse entry confirms its
+    English headword's words for each foreign lemma it lists ("the police: die Polizei").
     """
+    lemma_of = _Lemmatiser()
     evidence: dict[str, Votes] = {}
     for entry in forward:
-        key = _key(entry.headword, language)
+        key = _key(entry.headword, language, lemma_of)
         if key is None:
             continue
         tally = evidence.setdefault(key, Votes()).forward
         for sense in entry.translations:
             found: dict[str, float] = {}
             for phrase in sense:
-                words = _lemmas(phrase, SHARED_LANGUAGE)
+                words = _lemmas(phrase, SHARED_LANGUAGE, lemma_of)
                 share = _share(phrase)
                 for word in words:
                     found[word] = max(found.get(word, 0.0), share)
             for word, share in found.items():
                 tally[word] = tally.get(word, 0.0) + share
     for entry in reverse:
-        english = _lemmas(entry.headword, SHARED_LANGUAGE)
+        english = _lemmas(entry.headword, SHARED_LANGUAGE, lemma_of)
         if not english:
             continue
         share = _share(entry.headword)
         for sense in entry.translations:
             for phrase in sense:
-                key = _key(phrase, language)
+                key = _key(phrase, language, lemma_of)
                 if key is not None:
                     back = evidence.setdefault(key, Votes()).confirmed
                     for word in english:
@@ -317,3 +306,260 @@ def build_table(
         for key, votes in evidence.items()
         if votes.forward or votes.confirmed
     }
+
+
+@dataclass(frozen=True, slots=True)
+class Dictionary:
+    """One installed FreeDict dictionary, e.g. ``deu-eng``."""
+
+    pair: str
+    index: Path
+    data: Path
+
+    @property
+    def stamp(self) -> str:
+        """Name, sizes and mtimes: changes whenever the package is upgraded."""
+        stats = [self.index.stat(), self.data.stat()]
+        return f"{self.pair}:" + ":".join(f"{s.st_size}:{s.st_mtime_ns}" for s in stats)
+
+    def entries(self) -> Iterator[DictEntry]:
+        return read_dictd(self.index, self.data)
+
+
+def find_dictionary(dictd_dir: Path, pair: str) -> Dictionary | None:
+    index = dictd_dir / f"freedict-{pair}.index"
+    for suffix in (".dict.dz", ".dict"):
+        data = dictd_dir / f"freedict-{pair}{suffix}"
+        if index.is_file() and data.is_file():
+            return Dictionary(pair, index, data)
+    return None
+
+
+def default_dictd_dir() -> Path:
+    return Path(os.environ.get(DICTD_DIR_ENV) or DEFAULT_DICTD_DIR)
+
+
+def default_cache_dir() -> Path:
+    """``$STORYLINE_LEXICON_DIR``, else ``$XDG_CACHE_HOME/storyline`` or ``~/.cache/storyline``."""
+    if override := os.environ.get(CACHE_DIR_ENV):
+        return Path(override)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "storyline"
+
+
+def _read_cache(path: Path, signature: str) -> dict[str, tuple[str, ...]] | None:
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            if handle.readline().rstrip("\n") != signature:
+                return None
+            table = {}
+            for line in handle:
+                key, _, translations = line.rstrip("\n").partition("\t")
+                table[key] = tuple(sys.intern(w) for w in translations.split())
+            return table
+    except (OSError, EOFError, UnicodeDecodeError):
+        return None
+
+
+def _write_cache(path: Path, signature: str, table: Mapping[str, tuple[str, ...]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with gzip.open(partial, "wt", encoding="utf-8", compresslevel=6) as handle:
+        handle.write(signature + "\n")
+        for key in sorted(table):
+            handle.write(f"{key}\t{' '.join(table[key])}\n")
+    os.replace(partial, path)  # atomic: a concurrent reader sees the old or the new file
+
+
+class Lexicon:
+    """The tables of every language whose FreeDict dictionaries are installed.
+
+    Tables are loaded (or built and cached) on first use per language.
+    """
+
+    def __init__(self, dictd_dir: Path | None = None, cache_dir: Path | None = None) -> None:
+        self.dictd_dir = dictd_dir or default_dictd_dir()
+        self.cache_dir = cache_dir or default_cache_dir()
+        self._tables: dict[str, Mapping[str, tuple[str, ...]]] = {}
+        self._lock = threading.Lock()
+
+    def dictionaries(self, language: str) -> tuple[Dictionary | None, Dictionary | None]:
+        """``xxx-eng`` and ``eng-xxx`` for ``language``, each None when not installed."""
+        three = _ISO3.get(language)
+        if three is None or language == SHARED_LANGUAGE:
+            return None, None
+        return (
+            find_dictionary(self.dictd_dir, f"{three}-eng"),
+            find_dictionary(self.dictd_dir, f"eng-{three}"),
+        )
+
+    def languages(self) -> frozenset[str]:
+        """Languages with a dictionary, plus English when there is any."""
+        found = {
+            language for language in FREEDICT_LANGUAGES.values() if any(self.dictionaries(language))
+        }
+        return frozenset(found | {SHARED_LANGUAGE}) if found else frozenset()
+
+    def cache_path(self, language: str) -> Path:
+        return self.cache_dir / f"lexicon-{language}.tsv.gz"
+
+    def _signature(self, found: Sequence[Dictionary]) -> str:
+        versions = ";".join(f"{name} {version(name)}" for name in ("simplemma", "wordfreq"))
+        stamps = ";".join(d.stamp for d in found)
+        rules = f"{MAX_TRANSLATIONS};{MAX_PHRASE_WORDS};{MIN_VOTE_SHARE};{PARTICLE_RANK}"
+        rules += f";{STOPWORD_RANK};{MIN_TERM_CHARS}"  # stop words decide what is kept
+        return f"#storyline-lexicon {CACHE_FORMAT};{rules};{versions};{stamps}"
+
+    def _cached(self, language: str) -> bool:
+        """Whether the cache holds this language's table for the installed dictionaries."""
+        found = [d for d in self.dictionaries(language) if d is not None]
+        try:
+            with gzip.open(self.cache_path(language), "rt", encoding="utf-8") as handle:
+                return handle.readline().rstrip("\n") == self._signature(found)
+        except (OSError, EOFError, UnicodeDecodeError):
+            return False
+
+    def table(self, language: str) -> Mapping[str, tuple[str, ...]]:
+        """Lemma -> English lemmas for ``language``; empty without a dictionary."""
+        with self._lock:
+            if language not in self._tables:
+                self._tables[language] = self._load(language)
+            return self._tables[language]
+
+    def _load(self, language: str) -> Mapping[str, tuple[str, ...]]:
+        forward, reverse = self.dictionaries(language)
+        found = [d for d in (forward, reverse) if d is not None]
+        if not found:
+            return {}
+        try:
+            signature = self._signature(found)
+            path = self.cache_path(language)
+            if (table := _read_cache(path, signature)) is not None:
+                return table
+            log.info("building the %s lexicon from %s (once)", language, self.dictd_dir)
+            table = build_table(
+                language,
+                forward.entries() if forward else (),
+                reverse.entries() if reverse else (),
+            )
+        except (OSError, ValueError, KeyError, zlib.error) as exc:
+            log.warning("%s lexicon unusable, terms pass through: %s", language, exc)
+            return {}
+        try:
+            _write_cache(path, signature, table)
+        except OSError as exc:
+            log.warning("cannot cache the %s lexicon in %s: %s", language, path, exc)
+        return table
+
+    def translate(self, term: str, language: str) -> tuple[str, ...]:
+        """English lemmas for one lemma: itself when unknown, none for a function word."""
+        if language == SHARED_LANGUAGE:
+            return (term,)
+        return self.table(language).get(term, (term,))
+
+    def shared_terms(
+        self, counts: Iterable[tuple[str, int]], language: str
+    ) -> list[tuple[str, int]]:
+        """Lemma counts of ``language`` as English lemma counts, sorted by term.
+
+        A translated term adds its count to each of its English lemmas; untranslated
+        terms (names, numbers, loanwords) keep their form. Unchanged for English and
+        for languages without a dictionary.
+        """
+        table = self.table(language) if language != SHARED_LANGUAGE else {}
+        if not table:
+            return list(counts)
+        merged: dict[str, int] = {}
+        for term, count in counts:
+            for english in table.get(term, (term,)):
+                merged[english] = merged.get(english, 0) + count
+        return sorted(merged.items())
+
+    def shared_vector(self, vector: Mapping[str, float], language: str) -> dict[str, float]:
+        """A weighted term vector of ``language`` in the shared space, at unit length.
+
+        Weight first, in the article's own language, then map: how rare a word is
+        is a fact of its own language. Each English lemma of a term gets the term's
+        full weight. Unchanged for English and languages without a dictionary.
+        """
+        table = self.table(language) if language != SHARED_LANGUAGE else {}
+        if not table:
+            return dict(vector)
+        merged: dict[str, float] = {}
+        for term, weight in vector.items():
+            for english in table.get(term, (term,)):
+                merged[english] = merged.get(english, 0.0) + weight
+        norm = math.sqrt(sum(w * w for w in merged.values()))
+        return {t: w / norm for t, w in merged.items()} if norm else {}
+
+    def status(self) -> str:
+        """What is installed and cached, or what to install."""
+        languages = sorted(self.languages() - {SHARED_LANGUAGE})
+        if not languages:
+            return (
+                f"No FreeDict dictionaries in {self.dictd_dir}: articles in different "
+                "languages meet only through names and numbers. For German-English: "
+                f"apt-get install {' '.join(SUGGESTED_PACKAGES)}"
+            )
+        parts = []
+        for language in languages:
+            pairs = " + ".join(d.pair for d in self.dictionaries(language) if d is not None)
+            cached = ", cached" if self._cached(language) else ""
+            parts.append(f"{language} ({pairs}{cached})")
+        return (
+            f"Bilingual lexicon into English from FreeDict in {self.dictd_dir}: "
+            f"{', '.join(parts)}; cache in {self.cache_dir}"
+        )
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The lexicon of the installed dictionaries, shared by the whole process."""
+    return Lexicon()
+
+
+def shared_terms(counts: Iterable[tuple[str, int]], language: str) -> list[tuple[str, int]]:
+    """``language``'s lemma counts mapped into the shared English space.
+
+    Words without a translation keep their form, so names and numbers meet across
+    languages; without dictionaries the input comes back unchanged.
+    """
+    return default_lexicon().shared_terms(counts, language)
+
+
+def shared_vector(vector: Mapping[str, float], language: str) -> dict[str, float]:
+    """A term vector weighted in ``language`` mapped into the shared English space.
+
+    Prefer this to weighting ``shared_terms`` as English: on SemEval-2022 de-en pairs,
+    body cosine reaches Pearson 0.70 this way against 0.64 (0.57 without a lexicon).
+    """
+    return default_lexicon().shared_vector(vector, language)
+
+
+def available_languages() -> frozenset[str]:
+    """Languages that ``shared_terms`` maps into English (with ``en``); empty if none."""
+    return default_lexicon().languages()
+
+
+def lexicon_status() -> str:
+    """One line for docs and diagnostics: dictionaries found, or the packages to install."""
+    return default_lexicon().status()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m storyline.text.lexicon build [LANG ...]`` builds caches; ``status`` reports."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    lexicon = default_lexicon()
+    if args[:1] == ["build"]:
+        for language in args[1:] or sorted(lexicon.languages() - {SHARED_LANGUAGE}):
+            started = time.perf_counter()
+            size = len(lexicon.table(language))
+            print(f"{language}: {size} lemmas in {time.perf_counter() - started:.1f} s")
+    elif args[:1] != ["status"]:
+        print("usage: python -m storyline.text.lexicon build [LANG ...] | status")
+        return 2
+    print(lexicon_status())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

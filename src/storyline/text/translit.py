@@ -20,13 +20,16 @@ What meets and what does not (each is a test in ``tests/test_text_translit.py``)
   Kyiv / Київ; Donezk / Donetsk / Донецк; Jelzin / Yeltsin / Ельцин;
   Breschnew / Brezhnev / Брежнев; Prigoschin / Prigozhin / Пригожин.
 - do not meet (no general spelling rule joins them): Kiew / Kyiv (the Ukrainian
-  name differs in its vowels — ``storyline.text.names`` joins them through the
-  gazetteer, which knows both as one city); Müller / Mueller (ü folds to u, and
+  name differs in its vowels — the gazetteer in ``storyline.text.name_lexicon``
+  knows both as one city and gives them one key); Müller / Mueller (ü folds to u, and
   "ue" is too common inside names to rewrite); Lukaschenko / Łukaszenka (the
   Belarusian form ends in -a); French spellings where ch is sh and ou is u
   (Choïgou, Loukachenko, Poutine); Czech spellings of Russian names (Šojgu):
   diacritics are stripped (š -> s) because English copy of Czech, Slovak and
-  Turkish names drops them the same way (Babiš / Babis, Çavuşoğlu / Cavusoglu).
+  Turkish names drops them the same way (Babiš / Babis, Çavuşoğlu / Cavusoglu);
+  Polish ie for a soft e (Pieskow / Peskow); Alexander / Aleksandr (-er / -r).
+- Ukrainian is told from Russian by і, ї, є or ґ; a Ukrainian word without them
+  (Зеленський) is romanised as Russian, which the key absorbs (-skyi / -skii / -sky).
 - accepted collisions of different names: Jan / Ian (j is y is i), Jessen / Essen
   (initial ye is e, for Yevgeny / Evgeny), Moritz / Morris (German z is ts is s,
   for Donezk / Donetsk), Marx / Marks (x is ks), Bush / Busch (sch is sh).
