@@ -3,17 +3,35 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit bench clean install
+# Debian's FreeDict dictionaries: the bilingual lexicon that lets reports in German,
+# French, Spanish, Polish, Turkish, Arabic and Russian meet English ones.
+SYSTEM_PACKAGES := dict-freedict-deu-eng dict-freedict-eng-deu dict-freedict-fra-eng \
+	dict-freedict-spa-eng dict-freedict-pol-eng dict-freedict-tur-eng dict-freedict-ara-eng \
+	dict-freedict-eng-rus
+
+.PHONY: demo test lint typecheck unit bench clean install system-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+system-packages:
+	@if dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	else \
+		echo "note: install $(SYSTEM_PACKAGES) (as root: apt-get install) for cross-language matching"; \
+	fi
+
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
-install: $(VENV)/.installed
+$(VENV)/.lexicon: $(VENV)/.installed | system-packages
+	$(BIN)/python -m storyline.text.lexicon build
+	touch $@
+
+install: system-packages $(VENV)/.installed $(VENV)/.lexicon
 
 demo: install
 	$(BIN)/storyline ingest demo/corpus

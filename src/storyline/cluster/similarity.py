@@ -24,7 +24,7 @@ from storyline.cluster.vectors import (
     weighted,
 )
 from storyline.model import Article
-from storyline.text.lexicon import shared_terms
+from storyline.text.lexicon import shared_vector
 from storyline.text.tokens import fold, term_weight
 
 PARTS = ("body", "title", "lead", "names", "numbers", "shared", "chars")
@@ -94,7 +94,9 @@ def vectors(article: Article) -> ArticleVectors:
             "lead": weighted(f.lead_terms, article.language),
             "names": flat(f.names),
             "numbers": flat(numbers),
-            "shared": weighted(shared_terms(body, article.language), "en"),
+            # Weighted in the article's own language first, then mapped into English,
+            # so an untranslated word keeps its own language's weight.
+            "shared": shared_vector(weighted(body, article.language), article.language),
             "chars": char_grams(body, article.language),
         },
         language=article.language,

@@ -53,6 +53,10 @@ COMPOUND_TAIL_ZIPF = 4.0
 # A known word of this many letters at the end makes a compound whatever its
 # frequency ("Klavier|romantik", "Agrar|landesrat"); surnames do not end in one.
 COMPOUND_LONG_TAIL = 7
+# A four-letter tail makes a compound only if it is an everyday word ("zeit" 6.0,
+# "team" 5.2) after a known word of four letters or more: "Langzeit", not "Neuhaus".
+SHORT_TAIL = 4
+SHORT_TAIL_ZIPF = 5.0
 COMPOUNDING = frozenset({"de", "nl", "sv", "da", "nb"})
 
 # Acronyms: 2-6 capitals; longer all-caps words are shouted words.
@@ -392,7 +396,16 @@ def compound(word: str, language: str) -> bool:
         )
         if long_or_common and known(tail.capitalize(), language):
             return True
-    return False
+    # Short everyday tails after a known word: "Lang|zeit", "Projekt|team", "Reise|büro".
+    # Not "-mann": it ends more surnames (Lindemann) than common nouns.
+    head, tail = word[:-SHORT_TAIL], word[-SHORT_TAIL:].lower()
+    return (
+        tail != "mann"
+        and len(head) >= SHORT_TAIL
+        and zipf(tail, language) >= SHORT_TAIL_ZIPF
+        and known(head, language)
+        and known(tail.capitalize(), language)
+    )
 
 
 def _feminine(endings: tuple[str, ...]) -> tuple[str, ...]:

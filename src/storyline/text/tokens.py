@@ -108,7 +108,9 @@ def stopwords(language: str) -> frozenset[str]:
 def zipf(word: str, language: str) -> float:
     try:
         return float(wordfreq.zipf_frequency(word, language))
-    except LookupError:
+    except (LookupError, ImportError):
+        # Unknown languages, and languages whose tokenizer is an extra wordfreq did
+        # not install (Chinese needs jieba): no frequency, so the word counts as rare.
         return 0.0
 
 
