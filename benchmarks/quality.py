@@ -27,14 +27,15 @@ def cluster_table() -> str:
     rows = run_cluster_eval(folder, load_settings(), baseline=True)
     seconds = time.perf_counter() - started
     lines = [
-        "Command: `storyline eval clusters ../shared/data/giveme5w1h_news_cluster/data "
-        "--baseline`",
+        "Command: `storyline eval clusters ../shared/data/giveme5w1h_news_cluster/data --baseline`",
         "",
         "| system | BCubed P | BCubed R | BCubed F1 | pairwise F1 | ARI | stories |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, r in rows:
-        label = f"{name} (threshold {r['threshold']:.2f}, tuned on gold)" if "threshold" in r else name
+        label = (
+            f"{name} (threshold {r['threshold']:.2f}, tuned on gold)" if "threshold" in r else name
+        )
         lines.append(
             f"| {label} | {r['bcubed_precision']:.4f} | {r['bcubed_recall']:.4f} | "
             f"{r['bcubed_f1']:.4f} | {r['pairwise_f1']:.4f} | {r['ari']:.4f} | {r['stories']} |"
@@ -74,9 +75,12 @@ def calibration_table() -> str:
     report = model.report
     if not report:
         return f"Similarity model: {model.version} (no calibration report)."
-    lines = [f"Similarity model: `{model.version}`, thresholds assign "
-             f"{model.assign_threshold:.2f}, re-open {model.reopen_threshold:.2f}, "
-             f"merge {model.merge_threshold:.2f}.", ""]
+    lines = [
+        f"Similarity model: `{model.version}`, thresholds assign "
+        f"{model.assign_threshold:.2f}, re-open {model.reopen_threshold:.2f}, "
+        f"merge {model.merge_threshold:.2f}.",
+        "",
+    ]
     c = report.get("clusters_cv")
     if c:
         lines += [
@@ -89,11 +93,12 @@ def calibration_table() -> str:
     p = report.get("pairs_cv")
     if p:
         per = ", ".join(
-            f"{k} {v['pearson']:.4f}" for k, v in p["by_language"].items() if v["pearson"] is not None
+            f"{k} {v['pearson']:.4f}"
+            for k, v in p["by_language"].items()
+            if v["pearson"] is not None
         )
-        lines.append(
-            f"Cross-validated pair Pearson (out-of-fold): overall {p['overall']['pearson']:.4f}; {per}."
-        )
+        overall = p["overall"]["pearson"]
+        lines.append(f"Cross-validated pair Pearson (out-of-fold): overall {overall:.4f}; {per}.")
     return "\n".join(lines)
 
 

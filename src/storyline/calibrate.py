@@ -137,7 +137,9 @@ def fit(rows: Rows) -> tuple[dict[str, float], float]:
     return weights, float(model.intercept_[0])
 
 
-def replay(case: ClusterCase, indices: Sequence[int], model: SimilarityModel, window: float) -> list[str]:
+def replay(
+    case: ClusterCase, indices: Sequence[int], model: SimilarityModel, window: float
+) -> list[str]:
     clusterer = OnlineClusterer(timedelta(days=window), model)
     assigned = [clusterer.assign(case.articles[i]) for i in indices]
     return [clusterer.resolve(s) for s in assigned]
@@ -189,9 +191,7 @@ def calibrate(
         reopen_t = merge_t = _steady_best(STRICT_GRID, lambda t: score(assign_t, t))
     # The final model is the mean of the fold models: the very models whose
     # thresholds and figures were measured, steadier than one refit on everything.
-    weights = {
-        name: float(np.mean([m.weights[name] for m in fold_models])) for name in FEATURES
-    }
+    weights = {name: float(np.mean([m.weights[name] for m in fold_models])) for name in FEATURES}
     bias = float(np.mean([m.bias for m in fold_models]))
     final = SimilarityModel(
         weights=weights,
@@ -248,14 +248,28 @@ def _cv_labels(
     return labels
 
 
-def _cv_bcubed(case: ClusterCase, article_fold: list[int], models: list[SimilarityModel],
-               assign: float, reopen: float, merge: float, window: float) -> float:
+def _cv_bcubed(
+    case: ClusterCase,
+    article_fold: list[int],
+    models: list[SimilarityModel],
+    assign: float,
+    reopen: float,
+    merge: float,
+    window: float,
+) -> float:
     labels = _cv_labels(case, article_fold, models, assign, reopen, merge, window)
     return cluster_scores(case.events, labels).bcubed_f1
 
 
-def _cv_scores(case: ClusterCase, article_fold: list[int], models: list[SimilarityModel],
-               assign: float, reopen: float, merge: float, window: float) -> dict[str, Any]:
+def _cv_scores(
+    case: ClusterCase,
+    article_fold: list[int],
+    models: list[SimilarityModel],
+    assign: float,
+    reopen: float,
+    merge: float,
+    window: float,
+) -> dict[str, Any]:
     labels = _cv_labels(case, article_fold, models, assign, reopen, merge, window)
     return cluster_scores(case.events, labels).as_dict()
 

@@ -317,8 +317,9 @@ def calibrate_cli(
     clusters: Annotated[
         Path | None, typer.Option(help="Folder of news-please JSON files with gold event ids.")
     ] = None,
-    pairs: Annotated[Path | None, typer.Option(help="SemEval-2022 Task 8 CSV of rated pairs.")]
-    = None,
+    pairs: Annotated[
+        Path | None, typer.Option(help="SemEval-2022 Task 8 CSV of rated pairs.")
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Model file to write (default: the packaged model).")
     ] = None,

@@ -59,6 +59,36 @@ class Settings:
         "Articles written per transaction: large enough to amortise commits, "
         "small enough that an interrupted ingest loses little work.",
     )
+    allow_private_addresses: bool = _setting(
+        False,
+        "Fetch from loopback, private, link-local and reserved addresses; off, so a feed or "
+        "URL cannot make Storyline reach internal services (SSRF). Turn on for a local server.",
+    )
+    fetch_timeout_seconds: float = _setting(
+        20.0,
+        "Longest time for one web request, connect to last byte; a slower server is tried "
+        "again on the next poll instead of holding up every other feed.",
+    )
+    max_redirects: int = _setting(
+        5,
+        "Redirects followed per fetch (RFC 9309's figure for robots.txt); news sites need "
+        "two or three, and loops stop here.",
+    )
+    watch_interval_seconds: float = _setting(
+        300.0,
+        "Time between two polls of one feed by `storyline watch`; news feeds change every "
+        "few minutes, and polling faster only costs the publisher.",
+    )
+    host_delay_seconds: float = _setting(
+        1.0,
+        "Least time between two requests to one host (politeness): a feed's new pages "
+        "are fetched one per second, never in a burst.",
+    )
+    max_entries_per_poll: int = _setting(
+        100,
+        "New entries fetched per feed and poll; the rest wait for the next poll, so one "
+        "huge feed or sitemap cannot starve the others.",
+    )
 
 
 def setting_docs() -> dict[str, str]:
@@ -68,6 +98,15 @@ def setting_docs() -> dict[str, str]:
 
 def env_name(name: str) -> str:
     return f"STORYLINE_{name.upper()}"
+
+
+def _flag(raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(raw)
 
 
 def load_settings(
@@ -82,7 +121,8 @@ def load_settings(
             continue
         kind: type[Any] = type(f.default)
         try:
-            values[f.name] = kind(raw)
+            # bool("0") is True: flags are read as words, and anything else is refused.
+            values[f.name] = _flag(raw) if kind is bool else kind(raw)
         except ValueError as exc:
             raise ConfigError(
                 f"{env_name(f.name)}={raw!r} is not a valid {kind.__name__}; "

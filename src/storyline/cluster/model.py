@@ -41,7 +41,9 @@ class SimilarityModel:
     report: dict[str, Any] = field(default_factory=dict)
 
     def probability(self, values: tuple[float, ...]) -> float:
-        z = self.bias + sum(self.weights.get(name, 0.0) * x for name, x in zip(FEATURES, values, strict=True))
+        z = self.bias + sum(
+            self.weights.get(name, 0.0) * x for name, x in zip(FEATURES, values, strict=True)
+        )
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def to_json(self) -> str:
