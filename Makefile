@@ -27,6 +27,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
+# The optional dense-embedding backend is tested with a tiny model the tests build;
+# torch comes from the CPU wheel the extra's cap selects.
+$(VENV)/.embeddings: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[test,embeddings]"
+	touch $@
+
 $(VENV)/.lexicon: $(VENV)/.installed | system-packages
 	$(BIN)/python -m storyline.text.lexicon build
 	touch $@
@@ -49,7 +55,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-unit: install
+unit: install $(VENV)/.embeddings
 	$(BIN)/pytest -q
 
 test: lint typecheck unit

@@ -214,3 +214,25 @@ def test_cluster_embeddings_similarity_is_clamped_cosine() -> None:
     assert embedding_similarity([0.0, 0.0], [1.0, 0.0]) == 0.0
     with pytest.raises(ValueError, match="differ in length"):
         embedding_similarity([1.0, 0.0], [1.0, 0.0, 0.0])
+
+
+def test_cluster_embeddings_flow_into_story_state_when_configured(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    import json
+
+    from storyline.config import Settings
+    from storyline.pipeline import ingest
+    from storyline.sources.files import iter_documents
+    from storyline.store.sqlite import SQLiteStore
+    from tests.conftest import write_corpus
+
+    folder = tmp_path / "corpus"
+    write_corpus(folder)
+    settings = Settings(db=str(tmp_path / "dense.db"), embedding_model=str(tiny_model))
+    store = SQLiteStore(settings.db)
+    report = ingest(iter_documents([str(folder)], settings), store, settings)
+    states = [json.loads(r.state) for r in store.story_states(None, 10)]
+    store.close()
+    assert report.failed == 0 and report.added == 6
+    assert states and all(len(state["dense"]) == 32 for state in states)

@@ -22,9 +22,17 @@ from typing import Any
 
 import numpy as np
 
+from storyline.cluster.embeddings import EmbeddingBackend
 from storyline.cluster.model import DEFAULT_MODEL, SimilarityModel
 from storyline.cluster.online import OnlineClusterer
-from storyline.cluster.similarity import FEATURES, Centroid, features, pair_features, vectors
+from storyline.cluster.similarity import (
+    FEATURES,
+    Centroid,
+    dense_text,
+    features,
+    pair_features,
+    vectors,
+)
 from storyline.errors import ConfigError, InputError
 from storyline.evaluate import cluster_scores, pair_report, read_gold_clusters, read_pairs
 from storyline.evaluate_data import Pair
@@ -65,9 +73,19 @@ class Rows:
 class ClusterCase:
     articles: list[Article]
     events: list[int]
+    dense: list[tuple[float, ...]] = field(default_factory=list)  # embeddings, if any
 
 
-def read_cluster_case(folder: Path) -> ClusterCase:
+def embed(backend: EmbeddingBackend | None, articles: Sequence[Article]) -> list[tuple[float, ...]]:
+    """Each article's embedding, or an empty tuple each without an embedding model."""
+    if backend is None or not articles:
+        return [() for _ in articles]
+    return [
+        tuple(float(x) for x in row) for row in backend.encode([dense_text(a) for a in articles])
+    ]
+
+
+def read_cluster_case(folder: Path, backend: EmbeddingBackend | None = None) -> ClusterCase:
     gold = read_gold_clusters(folder)
     articles, events = [], []
     for g in gold:
@@ -79,15 +97,15 @@ def read_cluster_case(folder: Path) -> ClusterCase:
             continue  # an unusable article teaches nothing; eval counts it as a miss
     order = publication_order(articles)
     position = {a.id: i for i, a in enumerate(articles)}
-    return ClusterCase(order, [events[position[a.id]] for a in order])
+    return ClusterCase(order, [events[position[a.id]] for a in order], embed(backend, order))
 
 
 def cluster_rows(case: ClusterCase) -> Rows:
     """(article, gold story so far) rows from an oracle replay."""
     rows = Rows()
     stories: dict[int, Centroid] = {}
-    for article, event in zip(case.articles, case.events, strict=True):
-        v = vectors(article)
+    for article, event, dense in zip(case.articles, case.events, case.dense, strict=True):
+        v = vectors(article, dense)
         for other, centroid in sorted(stories.items()):
             rows.x.append(features(v, centroid))
             rows.y.append(1.0 if other == event else 0.0)
@@ -96,7 +114,9 @@ def cluster_rows(case: ClusterCase) -> Rows:
     return rows
 
 
-def pair_rows(pairs: Sequence[Pair]) -> tuple[Rows, list[int]]:
+def pair_rows(
+    pairs: Sequence[Pair], backend: EmbeddingBackend | None = None
+) -> tuple[Rows, list[int]]:
     rows, kept = Rows(), []
     for i, pair in enumerate(pairs):
         try:
@@ -104,7 +124,8 @@ def pair_rows(pairs: Sequence[Pair]) -> tuple[Rows, list[int]]:
             b = analyse(Parsed(f"{pair.pair_id}:2", "", pair.text2, language=pair.lang2))
         except InputError:
             continue
-        rows.x.append(pair_features(a, b))
+        dense_a, dense_b = embed(backend, [a, b])
+        rows.x.append(pair_features(a, b, (dense_a, dense_b)))
         rows.y.append(pair.similarity)
         rows.group.append(f"pair:{pair.pair_id}")
         kept.append(i)
@@ -141,7 +162,7 @@ def replay(
     case: ClusterCase, indices: Sequence[int], model: SimilarityModel, window: float
 ) -> list[str]:
     clusterer = OnlineClusterer(timedelta(days=window), model)
-    assigned = [clusterer.assign(case.articles[i]) for i in indices]
+    assigned = [clusterer.assign(case.articles[i], None, case.dense[i]) for i in indices]
     return [clusterer.resolve(s) for s in assigned]
 
 
@@ -151,15 +172,19 @@ def _folds(groups: Sequence[str], k: int) -> list[int]:
 
 
 def calibrate(
-    cluster_dir: Path | None, pairs_csv: Path | None, window_days: float
+    cluster_dir: Path | None,
+    pairs_csv: Path | None,
+    window_days: float,
+    backend: EmbeddingBackend | None = None,
 ) -> tuple[SimilarityModel, dict[str, Any]]:
-    """Fit a model; returns it with a report of cross-validated figures."""
+    """Fit a model; returns it with a report of cross-validated figures. With an
+    embedding ``backend`` the dense feature gets a weight too."""
     if cluster_dir is None and pairs_csv is None:
         raise ConfigError("give labelled clusters (--clusters DIR) and/or pairs (--pairs CSV)")
-    case = read_cluster_case(cluster_dir) if cluster_dir else ClusterCase([], [])
+    case = read_cluster_case(cluster_dir, backend) if cluster_dir else ClusterCase([], [])
     crows = cluster_rows(case)
     pairs = read_pairs(pairs_csv) if pairs_csv else []
-    prows, kept = pair_rows(pairs)
+    prows, kept = pair_rows(pairs, backend)
     article_fold = _folds([f"event:{e}" for e in case.events], FOLDS)
     row_fold = _folds(crows.group, FOLDS) + _folds(prows.group, FOLDS)
     everything = Rows()

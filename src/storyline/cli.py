@@ -328,15 +328,22 @@ def calibrate_cli(
     """Fit the similarity model's weights and thresholds on labelled data (needs
     scikit-learn); figures are cross-validated."""
     from storyline.calibrate import calibrate
+    from storyline.cluster.embeddings import load_backend
     from storyline.cluster.model import packaged_model_path
 
     settings = load_settings()
-    model, report = calibrate(clusters, pairs, settings.story_window_days)
+    backend = load_backend(settings)
+    model, report = calibrate(clusters, pairs, settings.story_window_days, backend)
     target = out or packaged_model_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(model.to_json() + "\n", encoding="utf-8")
     err.print(f"wrote {target} ({model.version}); cross-validated figures:")
     _print_json({"model": str(target), "report": report} if json_output else report)
+
+
+from storyline import cli_watch  # noqa: E402
+
+cli_watch.register(app)
 
 
 def main() -> None:

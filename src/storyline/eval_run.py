@@ -6,8 +6,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from storyline.cluster.model import article_similarity, load_model
-from storyline.config import Settings
+from storyline.calibrate import embed
+from storyline.cluster.embeddings import load_backend
+from storyline.cluster.model import load_model
+from storyline.cluster.similarity import pair_features
+from storyline.config import Settings, load_settings
 from storyline.errors import ConfigError, InputError, NotFound
 from storyline.evaluate import cluster_scores, pair_report, read_gold_clusters, read_pairs
 from storyline.model import DocKind, Parsed, RawDocument
@@ -63,13 +66,16 @@ def _article(origin: str, text: str, language: str) -> Parsed:
 def pair_scores(csv_file: Path) -> tuple[list[Any], list[float]]:
     """Storyline's story similarity for each original pair of the file."""
     pairs = read_pairs(csv_file, original_only=True)
-    model = load_model()
+    settings = load_settings()
+    model = load_model(settings.similarity_model)
+    backend = load_backend(settings)
     scores: list[float] = []
     for pair in pairs:
         try:
             a = analyse(_article(f"{pair.pair_id}:1", pair.text1, pair.lang1))
             b = analyse(_article(f"{pair.pair_id}:2", pair.text2, pair.lang2))
-            scores.append(article_similarity(a, b, model))
+            dense = tuple(embed(backend, [a, b]))
+            scores.append(model.probability(pair_features(a, b, (dense[0], dense[1]))))
         except InputError:
             # Too little text to compare: nothing says these are the same story.
             scores.append(0.0)

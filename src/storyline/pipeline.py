@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from storyline.cluster.embeddings import load_backend
 from storyline.cluster.model import load_model
 from storyline.cluster.online import MAX_DORMANT_STORIES, OnlineClusterer
-from storyline.cluster.similarity import Centroid
+from storyline.cluster.similarity import Centroid, dense_text
 from storyline.config import Settings
 from storyline.dedupe import DuplicateIndex, signature
 from storyline.errors import InputError
@@ -76,6 +77,7 @@ class Engine:
             settings.duplicate_threshold, timedelta(days=settings.duplicate_window_days)
         )
         self.story_of: dict[str, str] = {}
+        self.embeddings = load_backend(settings)
 
     def restore(self, start: datetime | None) -> None:
         """Load the state an uninterrupted run would have when ``start`` comes."""
@@ -94,7 +96,11 @@ class Engine:
         sig = signature(article.text)
         match = self.duplicates.find(article.fingerprint, sig)
         original = match.original if match else None
-        story_id = self.clusterer.assign(article, self.story_of.get(original) if original else None)
+        duplicate_story = self.story_of.get(original) if original else None
+        dense: list[float] = []
+        if self.embeddings is not None:
+            dense = [float(x) for x in self.embeddings.encode([dense_text(article)])[0]]
+        story_id = self.clusterer.assign(article, duplicate_story, dense)
         if original is None:
             self.story_of[article.id] = story_id
             self.duplicates.add(article.id, article.fingerprint, sig, article.published)

@@ -13,6 +13,7 @@ members: one off-topic article moves it little, which limits chaining.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -85,10 +86,16 @@ class OnlineClusterer:
             story_id = self._merged[story_id]
         return story_id
 
-    def assign(self, article: Article, duplicate_story: str | None = None) -> str:
-        """Story id for ``article``; a near-copy joins its original's story."""
+    def assign(
+        self,
+        article: Article,
+        duplicate_story: str | None = None,
+        dense: Sequence[float] = (),
+    ) -> str:
+        """Story id for ``article``; a near-copy joins its original's story. ``dense`` is
+        the article's embedding when an embedding model is configured."""
         self._advance(article.published)
-        v = vectors(article)
+        v = vectors(article, dense)
         if duplicate_story is not None:
             target = self.resolve(duplicate_story)
             story = self.active.get(target) or self.dormant.get(target)

@@ -10,6 +10,7 @@ small, bounded and can be stored and restored exactly. ``features`` turns an
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -67,7 +68,12 @@ FEATURES = (
     "gap",
     "cross_language",
     *(f"cross_{p}" for p in CROSS_PARTS),
+    "dense",  # cosine of sentence embeddings; 0 unless an embedding model is configured
 )
+
+# Characters of an article given to an embedding model: models read a few hundred
+# tokens, and the head of a news text states the event.
+DENSE_CHARS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +81,14 @@ class ArticleVectors:
     parts: dict[str, Vector]
     language: str
     published: datetime | None
+    dense: tuple[float, ...] = ()  # unit-length sentence embedding, when configured
 
 
-def vectors(article: Article) -> ArticleVectors:
+def dense_text(article: Article) -> str:
+    return f"{article.title}\n{article.text}"[:DENSE_CHARS]
+
+
+def vectors(article: Article, dense: Sequence[float] = ()) -> ArticleVectors:
     f = article.features
     # The title is part of the body vector too: a short article's body is thin.
     body_counts = dict(f.body_terms)
@@ -101,6 +112,7 @@ def vectors(article: Article) -> ArticleVectors:
         },
         language=article.language,
         published=article.published,
+        dense=tuple(float(x) for x in dense),
     )
 
 
@@ -124,9 +136,11 @@ class Centroid:
     languages: set[str] = field(default_factory=set)
     size: int = 0
     last_seen: datetime | None = None
+    dense: list[float] = field(default_factory=list)  # sum of member embeddings
     _norms: dict[str, float] | None = None
 
     def add(self, v: ArticleVectors) -> None:
+        self._add_dense(v.dense)
         for part in PARTS:
             total = self.parts[part]
             add_into(total, v.parts[part])
@@ -137,8 +151,23 @@ class Centroid:
             self.last_seen = v.published
         self._norms = None
 
+    def _add_dense(self, dense: Sequence[float]) -> None:
+        if not dense:
+            return
+        if not self.dense:
+            self.dense = [0.0] * len(dense)
+        if len(dense) == len(self.dense):
+            self.dense = [a + b for a, b in zip(self.dense, dense, strict=True)]
+
+    def dense_cosine(self, dense: Sequence[float]) -> float:
+        if not dense or len(dense) != len(self.dense):
+            return 0.0
+        norm = math.sqrt(sum(x * x for x in self.dense)) or 1.0
+        return max(0.0, sum(a * b for a, b in zip(dense, self.dense, strict=True)) / norm)
+
     def absorb(self, other: Centroid) -> None:
         """Add another story's centroid (when two stories merge)."""
+        self._add_dense(other.dense)
         for part in PARTS:
             total = self.parts[part]
             add_into(total, other.parts[part])
@@ -160,7 +189,8 @@ class Centroid:
         """The centroid seen as one (unit-length) article, to compare two stories."""
         parts = {p: {k: v / self.norm(p) for k, v in self.parts[p].items()} for p in PARTS}
         language = min(self.languages) if self.languages else "und"
-        return ArticleVectors(parts, language, self.last_seen)
+        norm = math.sqrt(sum(x * x for x in self.dense)) or 1.0
+        return ArticleVectors(parts, language, self.last_seen, tuple(x / norm for x in self.dense))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -168,6 +198,7 @@ class Centroid:
             "languages": sorted(self.languages),
             "size": self.size,
             "last_seen": self.last_seen.isoformat() if self.last_seen else None,
+            "dense": self.dense,
         }
 
     @classmethod
@@ -178,6 +209,7 @@ class Centroid:
             languages=set(data.get("languages", ())),
             size=int(data.get("size", 0)),
             last_seen=datetime.fromisoformat(last) if last else None,
+            dense=[float(x) for x in data.get("dense", ())],
         )
 
 
@@ -195,12 +227,15 @@ def features(v: ArticleVectors, c: Centroid) -> tuple[float, ...]:
         gap,
         cross,
         *(cross * cosines[p] for p in CROSS_PARTS),
+        c.dense_cosine(v.dense),
     )
 
 
-def pair_features(a: Article, b: Article) -> tuple[float, ...]:
+def pair_features(
+    a: Article, b: Article, dense: tuple[Sequence[float], Sequence[float]] = ((), ())
+) -> tuple[float, ...]:
     """Features of two single articles, symmetric: the mean of both directions."""
-    va, vb = vectors(a), vectors(b)
+    va, vb = vectors(a, dense[0]), vectors(b, dense[1])
     ca, cb = Centroid(), Centroid()
     ca.add(va)
     cb.add(vb)

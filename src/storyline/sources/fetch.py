@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from enum import Enum
 from types import TracebackType
-from urllib.robotparser import RobotFileParser
 
 import httpx
 
@@ -36,22 +35,16 @@ from storyline.sources.net import (
     NetworkError,
     RedirectError,
     Resolver,
-    RobotsRefused,
     system_resolver,
 )
+from storyline.sources.robots import RobotsCache
 
 __all__ = ["USER_AGENT", "FetchError", "Fetched", "Fetcher", "Kind", "inflate"]
 
 USER_AGENT = f"Storyline/{__version__} (news story engine; honours robots.txt)"
-ROBOTS_AGENT = "Storyline"  # the token robots.txt groups name
 
 ROBOTS_MAX_BYTES = 512_000
 """RFC 9309 asks crawlers to read at least 500 KiB of robots.txt; the rest is ignored."""
-ROBOTS_CACHE_SECONDS = 3600.0
-"""robots.txt is read once an hour per site: RFC 9309 allows up to a day, but a site
-that newly forbids crawling should be heard the same hour."""
-ROBOTS_RETRY_SECONDS = 600.0
-"""An unreachable robots.txt blocks the site (RFC 9309) and is tried again after this."""
 READ_CHUNK = 1 << 16
 
 _REDIRECTS = (301, 302, 303, 307, 308)
@@ -131,7 +124,7 @@ class Fetcher:
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
         )
         self._last_request: dict[str, float] = {}
-        self._robots: dict[str, tuple[float, RobotFileParser | None]] = {}
+        self.robots = RobotsCache(lambda url: self.get(url, Kind.ROBOTS).content, clock)
 
     def __enter__(self) -> Fetcher:
         return self
@@ -161,7 +154,7 @@ class Fetcher:
         for _ in range(self.max_redirects + 1):
             self.guard.check_url(current, url)
             if kind is not Kind.ROBOTS:
-                self._check_robots(current, url)
+                self.robots.check(current, url)
             result = self._request(current, url, kind, headers)
             if isinstance(result, Fetched):
                 return result
@@ -172,14 +165,6 @@ class Fetcher:
         raise RedirectError(
             url, f"more than {self.max_redirects} redirects; raise max_redirects to follow more"
         )
-
-    def robots_allow(self, url: str) -> bool:
-        """Whether robots.txt lets Storyline fetch ``url`` (False when unreadable)."""
-        try:
-            self._check_robots(httpx.URL(url), url)
-        except FetchError:
-            return False
-        return True
 
     def _request(
         self, url: httpx.URL, origin: str, kind: Kind, headers: dict[str, str]
@@ -197,7 +182,9 @@ class Fetcher:
         except httpx.InvalidURL as exc:
             raise FetchError(origin, f"invalid URL{where}: {exc}") from None
         except httpx.HTTPError as exc:
-            raise NetworkError(origin, f"network error{where}: {exc or type(exc).__name__}") from None
+            raise NetworkError(
+                origin, f"network error{where}: {exc or type(exc).__name__}"
+            ) from None
 
     def _handle(
         self, response: httpx.Response, origin: str, kind: Kind, where: str, deadline: float
@@ -254,36 +241,6 @@ class Fetcher:
             if wait > 0:
                 self.sleep(wait)
         self._last_request[host] = self.clock()
-
-    def _check_robots(self, url: httpx.URL, origin: str) -> None:
-        site = f"{url.scheme}://{url.netloc.decode('ascii')}"
-        expires, rules = self._robots.get(site, (0.0, None))
-        if expires <= self.clock():
-            expires, rules = self._read_robots(site)
-            self._robots[site] = (expires, rules)
-        if rules is None:
-            raise RobotsRefused(
-                origin, f"{site}/robots.txt cannot be read, so the site is not crawled for now"
-            )
-        if not rules.can_fetch(ROBOTS_AGENT, str(url)):
-            raise RobotsRefused(origin, f"{site}/robots.txt disallows {url} for {ROBOTS_AGENT}")
-
-    def _read_robots(self, site: str) -> tuple[float, RobotFileParser | None]:
-        rules = RobotFileParser(f"{site}/robots.txt")
-        now = self.clock()
-        try:
-            fetched = self.get(f"{site}/robots.txt", Kind.ROBOTS)
-        except FetchError as exc:
-            if isinstance(exc, HTTPStatusError) and 400 <= exc.status < 500:
-                rules.allow_all = True  # RFC 9309: no robots.txt (even 401/403) allows all
-            elif exc.transient or isinstance(exc, HTTPStatusError):
-                return now + ROBOTS_RETRY_SECONDS, None  # unreachable: assume disallowed
-            else:
-                rules.allow_all = True  # unusable redirects etc.: as if there were none
-        else:
-            rules.parse(fetched.content.decode("utf-8", errors="replace").splitlines())
-        rules.modified()
-        return now + ROBOTS_CACHE_SECONDS, rules
 
 
 def inflate(

@@ -104,9 +104,39 @@ def _m002_story_state(db: sqlite3.Connection) -> None:
     )
 
 
+def _m003_feed_state(db: sqlite3.Connection) -> None:
+    """The watcher's state (storyline.sources.feed_state): per feed and per entry."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE feeds (
+            url TEXT PRIMARY KEY,
+            etag TEXT,
+            last_modified TEXT,
+            failures INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            next_poll REAL NOT NULL DEFAULT 0,
+            last_polled TEXT
+        );
+        CREATE TABLE feed_entries (
+            feed_url TEXT NOT NULL,
+            entry_key TEXT NOT NULL,
+            url TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            reason TEXT,
+            at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            PRIMARY KEY (feed_url, entry_key)
+        );
+        CREATE INDEX feed_entries_url ON feed_entries(url, status)
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_story_state", _m002_story_state),
+    ("003_feed_state", _m003_feed_state),
 ]
 
 # Readers wait this long for a writer's lock before reporting the database busy.
