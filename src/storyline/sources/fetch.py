@@ -26,6 +26,7 @@ from storyline.errors import InputError
 from storyline.sources.files import decode_bytes
 from storyline.sources.net import (
     AddressGuard,
+    AddressRefused,
     BodyTooLarge,
     ContentTypeRefused,
     FetchError,
@@ -175,6 +176,8 @@ class Fetcher:
         try:
             with self.client.stream("GET", url, headers=headers) as response:
                 return self._handle(response, origin, kind, where, deadline)
+        except AddressRefused as exc:  # raised at connect time by GuardedTransport
+            raise AddressRefused(origin, f"{exc.reason}{where}") from None
         except httpx.TimeoutException:
             raise FetchTimeout(
                 origin, f"no answer within {self.timeout:g} s{where}; raise fetch_timeout_seconds"

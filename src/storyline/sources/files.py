@@ -69,6 +69,9 @@ FOLDER_SKIPS = frozenset(_ASSETS + _MEDIA + _AV + _ARCHIVES + _OFFICE + _DATA + 
 feeds are not articles (feeds and archives have sources of their own). Any other
 file is read, since crawls save pages as .php, .asp or "spiegel.de"."""
 
+WARC_SUFFIXES = (".warc", ".warc.gz")
+"""Web archives, read record by record by ``storyline.sources.warc``."""
+
 SNIFF_CHARS = 4096
 """A page's ``<html`` comes after at most a doctype, comments or a server warning."""
 
@@ -230,7 +233,8 @@ def _walk(folder: str) -> Iterator[str]:
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for file in files:
             suffix = os.path.splitext(file)[1].lower()
-            if not file.startswith(".") and suffix not in FOLDER_SKIPS:
+            is_warc = file.lower().endswith(WARC_SUFFIXES)
+            if not file.startswith(".") and (suffix not in FOLDER_SKIPS or is_warc):
                 found.append(os.path.join(root, file))
     yield from sorted(found, key=lambda path: os.path.relpath(path, folder).split(os.sep))
 
@@ -249,6 +253,11 @@ def _from_path(path: str, limit: int) -> Iterator[Item]:
         return
     if info.st_size == 0:
         yield EmptyInput(path, "file is empty")
+        return
+    if path.lower().endswith(WARC_SUFFIXES):
+        from storyline.sources.warc import iter_warc  # here: warc imports this module
+
+        yield from iter_warc(path, limit)  # records are limited one by one, not the file
         return
     fmt = SUFFIX_FORMATS.get(os.path.splitext(path)[1].lower(), _Format.SNIFF)
     try:

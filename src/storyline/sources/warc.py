@@ -29,7 +29,7 @@ from warcio.recordloader import ArcWarcRecordLoader  # type: ignore[import-untyp
 
 from storyline.errors import InputError, TooLarge
 from storyline.model import DocKind, RawDocument
-from storyline.sources.files import decode_bytes
+from storyline.sources.files import SNIFF_CHARS, decode_bytes
 
 READ_CHUNK = 1 << 16
 """Bytes inflated or read at a time: bounds the memory any one step can take."""
@@ -182,40 +182,53 @@ def _inflates_to_warc(probe: bytes) -> bool:
 
 def iter_warc(path: str, limit: int) -> Iterator[RawDocument | InputError]:
     """Yield a RawDocument per article page in a WARC(.gz) file, or an InputError per skip."""
-    with open(path, "rb") as raw:
-        stream = _Stream(raw)
-        number = 0
-        while True:
-            number += 1
-            origin = f"{path}#record-{number}"
-            try:
-                header = _read_header(stream)
-            except _Framing as exc:
-                yield InputError(origin, f"not a WARC record ({exc}); skipped to the next one")
-                stream.resync()
-                continue
+    try:
+        with open(path, "rb") as raw:
+            yield from _records(_Stream(raw), path, limit)
+    except OSError as exc:
+        yield InputError(path, f"cannot read: {exc.strerror or exc}")
+
+
+def _records(stream: _Stream, path: str, limit: int) -> Iterator[RawDocument | InputError]:
+    number = 0
+    while True:
+        number += 1
+        origin = f"{path}#record-{number}"
+        try:
+            header = _read_header(stream)
             if header is None:
                 return
+            is_response = _header_value(header, b"WARC-Type") == b"response"
             length = _content_length(header)
             if length is None or length > limit:
                 stream.skip(length or 0)
-                size = "has no Content-Length" if length is None else f"is {length:,} bytes,"
-                reason = f"record {size} over the limit of {limit:,} bytes; raise max_input_bytes"
-                if length is not None and _header_value(header, b"WARC-Type") == b"response":
-                    yield TooLarge(f"{origin} {_target(header)}", reason)
+                if is_response:
+                    size = "has no length" if length is None else f"is {length:,} bytes"
+                    yield TooLarge(
+                        f"{origin} {_target(header)}",
+                        f"record {size}; the limit is {limit:,} bytes (max_input_bytes)",
+                    )
                 continue
             block = stream.read(length)
-            if len(block) < length:
-                yield InputError(origin, "record is cut short: the file ends inside it")
-                return
-            if _header_value(header, b"WARC-Type") == b"response":
-                yield _document(header + block, origin, limit)
+        except _Framing as exc:
+            yield InputError(origin, f"not a WARC record ({exc}); skipped to the next one")
+            stream.resync()
+            continue
+        if len(block) < length:
+            yield InputError(origin, "record is cut short: the file ends inside it")
+            return
+        if is_response:
+            yield _document(header, block, origin, limit)
 
 
 def _read_header(stream: _Stream) -> bytes | None:
     """The WARC header block of the next record, or None at the end of the file."""
     line = stream.readline(MAX_HEADER_BYTES)
+    blank = 0
     while line in (b"\r\n", b"\n"):  # records are followed by two blank lines
+        blank += 1
+        if blank > MAX_HEADER_BYTES // 2:
+            raise _Framing("a run of blank lines instead of a record")
         line = stream.readline(MAX_HEADER_BYTES)
     if not line:
         return None
@@ -246,33 +259,39 @@ def _target(header: bytes) -> str:
     return (_header_value(header, b"WARC-Target-URI") or b"").decode("utf-8", "replace").strip("<>")
 
 
-def _document(data: bytes, origin: str, limit: int) -> RawDocument | InputError:
-    """One response record (header and block in ``data``) as a page, or why it is skipped."""
-    record = _LOADER.parse_record_stream(io.BytesIO(data))
-    url = _target(data)
+def _document(header: bytes, block: bytes, origin: str, limit: int) -> RawDocument | InputError:
+    """One response record as a page, or the reason it is skipped."""
+    url = _target(header)
     named = f"{origin} {url}"
+    try:
+        record = _LOADER.parse_record_stream(io.BytesIO(header + block))
+    except Exception as exc:  # warcio raises several types on a malformed HTTP head
+        return InputError(named, f"HTTP response cannot be parsed ({exc})")
     http = record.http_headers
-    if not url.startswith(("http://", "https://")) or http is None:
+    if http is None or not url.startswith(("http://", "https://")):
         return SkippedRecord(named, "not an HTTP capture")
-    reason = _not_an_article(url, http.get_statuscode(), http.get_header("Content-Type") or "")
+    content_type = http.get_header("Content-Type") or ""
+    reason = _not_an_article(url, http.get_statuscode(), content_type)
     if reason:
         return SkippedRecord(named, reason)
     encoding = (http.get_header("Content-Encoding") or "identity").lower()
-    if encoding not in ("identity", "none", *record.raw_stream.get_supported_decompressors()):
+    if encoding not in ("identity", "none", *BufferedReader.get_supported_decompressors()):
         return SkippedRecord(named, f"payload compressed as {encoding!r}, which cannot be read")
     try:
         payload = record.content_stream().read(limit + 1)
     except Exception as exc:  # a broken chunked or compressed payload in one record
         return InputError(named, f"payload cannot be read ({exc})")
     if len(payload) > limit:
-        return TooLarge(named, f"page is over the limit of {limit:,} bytes; raise max_input_bytes")
+        return TooLarge(named, f"page is over the limit of {limit:,} bytes (max_input_bytes)")
     if len(payload) < MIN_PAGE_BYTES:
         return SkippedRecord(named, f"body of {len(payload)} bytes is too small to be an article")
     try:
-        html = _decode(payload, http.get_header("Content-Type") or "", named)
+        html = _decode(payload, content_type, named)
     except InputError as exc:
         return exc
-    crawled = (_header_value(data, b"WARC-Date") or b"").decode("ascii", "replace")
+    if not content_type and "<html" not in html[:SNIFF_CHARS].lower():
+        return SkippedRecord(named, "no content type, and the body is not HTML")
+    crawled = (_header_value(header, b"WARC-Date") or b"").decode("ascii", "replace")
     return RawDocument(origin, DocKind.HTML, html, {"url": url, "crawled": crawled or None})
 
 

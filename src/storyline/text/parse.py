@@ -8,7 +8,7 @@ HTML to trafilatura (main text) and htmldate (date), records are already mapped 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from htmldate import find_date
@@ -31,6 +31,10 @@ MARKUP_DATE_PARAMS: dict[str, object] = {
     "outputformat": "%Y-%m-%dT%H:%M:%S%z",
 }
 """htmldate options for the date trafilatura reads from the page's markup."""
+
+CRAWL_CLOCK_SKEW = timedelta(days=1)
+"""A page cannot be published after it was crawled; a day of slack covers pages that
+state a local time without its zone."""
 
 _AUTHOR_SPLIT = re.compile(r"\s*;\s*")  # trafilatura joins several authors with "; "
 _MIDNIGHT = "T00:00:00"  # htmldate's filler when the markup gives a day only
@@ -119,6 +123,7 @@ def _parse_html(raw: RawDocument) -> Parsed:
     published, precision = _markup_date(document.date)
     if published is None:
         published, precision = _free_text_date(raw.content, url)
+    published, precision = _checked_against_crawl(published, precision, raw.fields.get("crawled"))
     authors = _AUTHOR_SPLIT.split(document.author or "")
     return Parsed(
         origin=raw.origin,
@@ -161,6 +166,17 @@ def _free_text_date(html: str, url: str | None) -> tuple[datetime | None, DatePr
     if published.day == 1 and published.month == 1:
         return None, None
     return published, DatePrecision.MONTH if published.day == 1 else DatePrecision.DAY
+
+
+def _checked_against_crawl(
+    published: datetime | None, precision: DatePrecision | None, crawled_value: str | None
+) -> tuple[datetime | None, DatePrecision | None]:
+    """The crawl day (from a WARC) stands in when the page gives no date, or an impossible
+    one; a crawler fetches news within hours or days, so the day is close."""
+    crawled, _ = parse_date(crawled_value)
+    if crawled is None or (published is not None and published <= crawled + CRAWL_CLOCK_SKEW):
+        return published, precision
+    return crawled.replace(hour=0, minute=0, second=0, microsecond=0), DatePrecision.DAY
 
 
 def _without_title_line(text: str, title: str) -> str:

@@ -102,12 +102,11 @@ def sentences(text: str, quotes: list[tuple[int, int]]) -> list[tuple[int, int]]
     start = 0
     for match in _END.finditer(text):
         end = match.end()
-        if match.group() != "\n":
-            k = bisect.bisect_right(opens, match.start()) - 1
-            if k >= 0 and quotes[k][1] > match.start() and quotes[k][1] >= end:
-                continue  # inside a quote: "Wir sind bereit. Morgen …"
-            if not _sentence_ends(text, match.start(), end):
-                continue
+        k = bisect.bisect_right(opens, match.start()) - 1
+        if k >= 0 and quotes[k][1] > match.start() and quotes[k][1] >= end:
+            continue  # inside a quote: "Wir sind bereit. Morgen …"
+        if match.group() != "\n" and not _sentence_ends(text, match.start(), end):
+            continue
         if text[start:end].strip():
             spans.append((start, end))
         start = end
