@@ -96,3 +96,22 @@ def test_cli_runs_as_module(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0 and json.loads(result.stdout) == []
+
+
+def test_cli_bad_inputs_each_get_a_line_and_the_rest_is_stored(
+    corpus: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    folder, gold = corpus
+    (folder / "empty.txt").write_text("")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    (folder / "lines.jsonl").write_text('{"title": "A", "text": "x"}\n{broken\n')
+    (folder / "garbled.txt").write_bytes(b"\x81\x8d\x8f\x90\x9d" * 400)
+    with (folder / "huge.txt").open("wb") as f:  # 50 MB, sparse: never read whole
+        f.truncate(50 * 1024 * 1024)
+    code, output = cli("ingest", str(folder), "--db", str(tmp_path / "bad.db"), "--json")
+    report = json.loads(output)
+    failed = {Path(f["item"].split(":")[0]).name for f in report["failures"]}
+    assert code == 1
+    assert {"empty.txt", "binary.txt", "lines.jsonl", "garbled.txt", "huge.txt"} <= failed
+    assert report["added"] == len(gold)
+    assert all(f["reason"] for f in report["failures"])

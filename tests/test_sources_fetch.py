@@ -47,7 +47,15 @@ class Site:
         self.requests: list[httpx.Request] = []
 
     def add(self, url: str, response: httpx.Response | Handler) -> None:
-        self.routes[url] = response if callable(response) else (lambda _request: response)
+        """Serve ``response`` (a fresh, unread copy per request) or call a handler."""
+        if isinstance(response, httpx.Response):
+            status, headers = response.status_code, response.headers
+            body = b"".join(response.stream)  # type: ignore[arg-type]  # raw, still encoded
+            self.routes[url] = lambda _: httpx.Response(
+                status, headers=headers, stream=httpx.ByteStream(body)
+            )
+        else:
+            self.routes[url] = response
 
     def page(self, url: str, html: str, **headers: str) -> None:
         self.add(url, httpx.Response(200, text=html, headers={"Content-Type": HTML, **headers}))
@@ -230,7 +238,7 @@ def test_fetch_stops_reading_huge_bodies(site: Site) -> None:
             sent.append(1)
             yield b"x" * 1000
 
-    site.add("https://news.example/stream", httpx.Response(200, content=endless(), headers={
+    site.add("https://news.example/stream", lambda _: httpx.Response(200, content=endless(), headers={
         "Content-Type": HTML}))  # fmt: skip
     site.add("https://news.example/announced", httpx.Response(200, content=b"x", headers={
         "Content-Type": HTML, "Content-Length": "999999999"}))  # fmt: skip
@@ -278,7 +286,7 @@ def test_fetch_timeouts(site: Site) -> None:
             yield b"x"
 
     site.add("https://slow.example/a", slow)
-    site.add("https://drip.example/a", httpx.Response(200, content=drip(), headers={
+    site.add("https://drip.example/a", lambda _: httpx.Response(200, content=drip(), headers={
         "Content-Type": HTML}))  # fmt: skip
     with make_fetcher(site) as fetcher:
         with pytest.raises(FetchTimeout) as caught:

@@ -112,6 +112,7 @@ def response(writer: WARCWriter, url: str, status: str, ctype: str, body: bytes)
         url,
         "response",
         payload=io.BytesIO(body),
+        length=len(body),  # with a length warcio streams the payload, without it buffers
         http_headers=http,
         warc_headers_dict={"WARC-Date": CRAWLED},
     )
@@ -126,7 +127,7 @@ def write_warc(path: Path, gzipped: bool = True) -> Path:
         for url, body in PAGES.items():
             request = StatusAndHeaders("GET / HTTP/1.1", [("Host", "example")], is_http_request=True)
             writer.write_record(
-                writer.create_warc_record(url, "request", payload=io.BytesIO(b""), http_headers=request)
+                writer.create_warc_record(url, "request", length=0, http_headers=request)
             )
             response(writer, url, "200 OK", "text/html; charset=utf-8", body)
         for url, (status, ctype, body, _) in NOT_ARTICLES.items():

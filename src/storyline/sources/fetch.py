@@ -46,7 +46,6 @@ USER_AGENT = f"Storyline/{__version__} (news story engine; honours robots.txt)"
 
 ROBOTS_MAX_BYTES = 512_000
 """RFC 9309 asks crawlers to read at least 500 KiB of robots.txt; the rest is ignored."""
-READ_CHUNK = 1 << 16
 
 _REDIRECTS = (301, 302, 303, 307, 308)
 _XML = ("application/xml", "text/xml")
@@ -233,7 +232,12 @@ class Fetcher:
             announced = f"the server announces {int(declared):,} bytes{where}, more than"
             raise BodyTooLarge(origin, _too_large(announced, limit))
         encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
-        raw = _capped(response.iter_raw(READ_CHUNK), limit, origin, truncate, self.clock, deadline)
+        if response.is_stream_consumed:  # a transport that returned a read response:
+            chunks: Iterable[bytes] = [response.content]  # httpx decoded it already
+            encoding = "identity"
+        else:
+            chunks = response.iter_raw()  # as they arrive: the deadline is checked per read
+        raw = _capped(chunks, limit, origin, truncate, self.clock, deadline)
         return inflate(raw, encoding, limit, origin, truncate)
 
     def _pace(self, host: str) -> None:
@@ -270,7 +274,7 @@ def inflate(
         else:
             out += decoder.flush()
     except zlib.error as exc:
-        raise InputError(origin, f"corrupt {encoding} data ({exc}); the server sent it") from None
+        raise FetchError(origin, f"corrupt {encoding} data ({exc})") from None
     if len(out) > limit and not truncate:
         raise BodyTooLarge(origin, _too_large("the body decompresses to more than", limit))
     return bytes(out[:limit])

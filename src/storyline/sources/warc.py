@@ -296,15 +296,15 @@ def _document(header: bytes, block: bytes, origin: str, limit: int) -> RawDocume
 
 
 def _not_an_article(url: str, status: str, content_type: str) -> str | None:
+    parts = urlsplit(url)
+    path = _INDEX_FILE.sub("", parts.path).strip("/")
+    if path.lower() == "robots.txt":
+        return "robots.txt, not a page"
     if status != "200":
         return f"HTTP status {status}, not a page"
     media = content_type.split(";", 1)[0].strip().lower()
     if media and media not in HTML_TYPES:
         return f"content type {media}, not a web page"
-    parts = urlsplit(url)
-    path = _INDEX_FILE.sub("", parts.path).strip("/")
-    if path.lower() == "robots.txt":
-        return "robots.txt, not a page"
     has_id = any(c.isdigit() for c in path + parts.query)
     if not path and not has_id:
         return "home page, not an article"

@@ -27,6 +27,9 @@ MARKUP_DATE_PARAMS: dict[str, object] = {
     # Markup only (meta tags, JSON-LD, <time>, the URL): these dates are meant as the
     # publication date, so they are trusted, with their time of day when given.
     "extensive_search": False,
+    # A date in the URL only after the page's own metadata: URLs carry the date a slug was
+    # made, an event's date, or none of them; meta tags and JSON-LD state publication.
+    "deferred_url_extractor": True,
     # Keep the time and zone so a timestamp in the markup gives minute precision.
     "outputformat": "%Y-%m-%dT%H:%M:%S%z",
 }
