@@ -99,7 +99,7 @@ def test_store_reopens_without_migrating_twice(tmp_path: Path) -> None:
     again = SQLiteStore(path)
     names = [r[0] for r in again.db.execute("SELECT name FROM migrations")]
     again.close()
-    assert names == ["001_initial", "002_story_state"]
+    assert names == ["001_initial", "002_story_state", "003_feed_state"]
 
 
 @settings(

@@ -84,10 +84,11 @@ def watch_cli(
     previous = signal.signal(signal.SIGTERM, on_sigterm) if in_main else None
     try:
         with Fetcher(settings) as fetcher:
-            report = watch(feeds, store, settings, once, fetcher, stop=stop, log=err.print)
+            report = watch(feeds, store, settings, once, fetcher, stop=stop, log=_log)
     except KeyboardInterrupt:
+        # Ctrl-C is how a watch ends; only an interrupted --once run did not finish.
         err.print("stopped: every finished article and the feed state are saved.")
-        return
+        raise typer.Exit(130 if once else 0) from None
     except StorylineError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None
@@ -98,6 +99,10 @@ def watch_cli(
     _print(report, json_output)
     if once and report.failed:
         raise typer.Exit(1)
+
+
+def _log(line: str) -> None:
+    err.print(line, markup=False)  # URLs and reasons may hold [brackets]
 
 
 def _print(report: WatchReport, json_output: bool) -> None:

@@ -59,15 +59,14 @@ GAP_CAP_DAYS = 365.0
 
 # Each cosine enters raw and as a square root: cosines of texts cluster near zero, and
 # the root spreads out the small values where same-story and unrelated pairs differ.
-# Cross-language pairs share few words, so the signals that cross languages (names,
-# mapped terms, character grams) get weights of their own there.
-CROSS_PARTS = ("names", "shared", "chars")
+# Pairs in two languages share few words, so every cosine has a second weight that
+# applies across languages only, where names, mapped terms and grams carry the match.
+BASE_FEATURES = (*PARTS, *(f"sqrt_{p}" for p in PARTS))
 FEATURES = (
-    *PARTS,
-    *(f"sqrt_{p}" for p in PARTS),
+    *BASE_FEATURES,
     "gap",
     "cross_language",
-    *(f"cross_{p}" for p in CROSS_PARTS),
+    *(f"cross_{f}" for f in BASE_FEATURES),
     "dense",  # cosine of sentence embeddings; 0 unless an embedding model is configured
 )
 
@@ -221,14 +220,8 @@ def features(v: ArticleVectors, c: Centroid) -> tuple[float, ...]:
         days = abs((v.published - c.last_seen).total_seconds()) / 86400.0
         gap = math.log1p(min(days, GAP_CAP_DAYS)) / math.log1p(GAP_CAP_DAYS)
     cross = 0.0 if v.language in c.languages else 1.0
-    return (
-        *cosines.values(),
-        *(math.sqrt(x) for x in cosines.values()),
-        gap,
-        cross,
-        *(cross * cosines[p] for p in CROSS_PARTS),
-        c.dense_cosine(v.dense),
-    )
+    base = (*cosines.values(), *(math.sqrt(x) for x in cosines.values()))
+    return (*base, gap, cross, *(cross * x for x in base), c.dense_cosine(v.dense))
 
 
 def pair_features(

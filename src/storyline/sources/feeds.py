@@ -104,8 +104,8 @@ def _is_web_url(text: str) -> bool:
 def parse_feed(data: bytes, url: str, content_type: str = "") -> list[Entry]:
     """The entries of an RSS/Atom document, in document order.
 
-    A feed with syntax errors still yields what feedparser recovered; one that yields
-    nothing and is broken raises FeedError naming ``url``.
+    A feed with syntax errors still yields what feedparser recovered; a document that
+    is no feed at all (an HTML page, garbage) raises FeedError naming ``url``.
     """
     headers = {"content-location": url}  # base for relative links
     if content_type:
@@ -116,8 +116,8 @@ def parse_feed(data: bytes, url: str, content_type: str = "") -> list[Entry]:
     except Exception as exc:  # feedparser and its SAX parsers raise many types
         raise FeedError(url, f"feed could not be parsed ({type(exc).__name__}: {exc})") from exc
     entries: list[Any] = list(parsed.get("entries") or [])[:MAX_ENTRIES_PER_FEED]
-    if not entries and parsed.get("bozo") and not parsed.get("version"):
-        problem = parsed.get("bozo_exception")
+    if not entries and not parsed.get("version"):  # a valid empty feed has a version
+        problem = parsed.get("bozo_exception") or "no feed element found"
         raise FeedError(url, f"not an RSS or Atom feed ({problem}); check the feed URL")
     found = []
     for item in entries:

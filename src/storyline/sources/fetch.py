@@ -22,7 +22,6 @@ import httpx
 
 from storyline import __version__
 from storyline.config import Settings
-from storyline.errors import InputError
 from storyline.sources.files import decode_bytes
 from storyline.sources.net import (
     AddressGuard,
@@ -187,6 +186,8 @@ class Fetcher:
             raise NetworkError(
                 origin, f"network error{where}: {exc or type(exc).__name__}"
             ) from None
+        except (httpx.StreamError, ValueError, UnicodeError) as exc:  # odd headers or bytes
+            raise FetchError(origin, f"unusable response{where}: {exc}") from None
 
     def _handle(
         self, response: httpx.Response, origin: str, kind: Kind, where: str, deadline: float

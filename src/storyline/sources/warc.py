@@ -56,6 +56,7 @@ _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_START = b"WARC/"
 _INDEX_FILE = re.compile(r"(?:^|/)(?:index|default|home)\.[a-z]{2,5}$", re.IGNORECASE)
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_LATIN1 = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii", "ascii"})
 _LOADER = ArcWarcRecordLoader(verify_http=False, arc2warc=False)
 
 
@@ -65,6 +66,10 @@ class SkippedRecord(InputError):
 
 class _Framing(Exception):
     """The bytes at this point are not a WARC record header."""
+
+
+class _CutShort(_Framing):
+    """The file ends inside a record."""
 
 
 class _Stream:
@@ -132,8 +137,9 @@ class _Stream:
         if self.gzip:
             self.resync()
             return
-        size -= len(self.buffer[:size])
-        del self.buffer[:size]
+        buffered = min(size, len(self.buffer))
+        del self.buffer[:buffered]
+        size -= buffered
         if self.raw.seekable():
             self.raw.seek(size, io.SEEK_CUR)
         else:
@@ -200,23 +206,27 @@ def _records(stream: _Stream, path: str, limit: int) -> Iterator[RawDocument | I
                 return
             is_response = _header_value(header, b"WARC-Type") == b"response"
             length = _content_length(header)
-            if length is None or length > limit:
-                stream.skip(length or 0)
+            if length is None:
+                raise _Framing("its header has no Content-Length")
+            if length > limit:
+                stream.skip(length)
                 if is_response:
-                    size = "has no length" if length is None else f"is {length:,} bytes"
                     yield TooLarge(
                         f"{origin} {_target(header)}",
-                        f"record {size}; the limit is {limit:,} bytes (max_input_bytes)",
+                        f"record is {length:,} bytes, over the limit of {limit:,} bytes; "
+                        "raise max_input_bytes (STORYLINE_MAX_INPUT_BYTES)",
                     )
                 continue
             block = stream.read(length)
+            if len(block) < length:
+                raise _CutShort
+        except _CutShort:
+            yield InputError(origin, "record is cut short: the file ends inside it")
+            return
         except _Framing as exc:
             yield InputError(origin, f"not a WARC record ({exc}); skipped to the next one")
             stream.resync()
             continue
-        if len(block) < length:
-            yield InputError(origin, "record is cut short: the file ends inside it")
-            return
         if is_response:
             yield _document(header, block, origin, limit)
 
@@ -239,7 +249,9 @@ def _read_header(stream: _Stream) -> bytes | None:
     while line not in (b"\r\n", b"\n"):
         line = stream.readline(MAX_HEADER_BYTES)
         size += len(line)
-        if not line or size > MAX_HEADER_BYTES:
+        if not line:
+            raise _CutShort
+        if size > MAX_HEADER_BYTES:
             raise _Framing(f"header does not end within {MAX_HEADER_BYTES:,} bytes")
         lines.append(line)
     return b"".join(lines)
@@ -314,11 +326,16 @@ def _not_an_article(url: str, status: str, content_type: str) -> str | None:
 
 
 def _decode(payload: bytes, content_type: str, origin: str) -> str:
-    """Bytes to text: the HTTP charset when it fits, else Storyline's file decoding."""
+    """Bytes to text: valid UTF-8, else the HTTP charset, else Storyline's file decoding."""
     m = _CHARSET.search(content_type)
-    if m:
-        try:
-            return payload.decode(m.group(1))
+    label = m.group(1).lower() if m else "utf-8"
+    if not label.startswith("utf"):
+        try:  # servers label by default: a UTF-8 page sent as Latin-1 is still UTF-8
+            return payload.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        try:  # browsers read Latin-1 labels as windows-1252 (WHATWG Encoding)
+            return payload.decode("cp1252" if label in _LATIN1 else label)
         except (LookupError, UnicodeDecodeError):
-            pass  # servers mislabel pages; the bytes and the markup decide then
+            pass  # a wrong label; the bytes and the markup decide
     return decode_bytes(payload, origin)

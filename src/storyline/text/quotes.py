@@ -11,6 +11,7 @@ news agency or outlet in the same clause is the quote's ``via``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from storyline.text.name_lexicon import NameKind
@@ -56,6 +57,8 @@ SPEAKER_WINDOW = 6
 # A trailing attribution ("…, sagte Schoigu am Mittwoch in Minsk.") is at most this
 # long; a longer clause after the last comma is content, not attribution.
 MAX_TRAILER = 16
+# ... and its reporting verb comes early in it ("…, wie unter anderem die BBC berichtete").
+TRAILER_CUE_WINDOW = 7
 # Indirect speech introduced by a verb: the content starts within this many items.
 MAX_LEAD = 14
 MIN_INDIRECT_WORDS = 3
@@ -104,6 +107,8 @@ _SUBJUNCTIVE = frozenset(
 )
 _CLAUSE_END = frozenset({",", ";", ":", ".", "!", "?"})
 _LEFT, _RIGHT, _BOTH = "left", "right", "both"
+# A dateline before the first sentence of a report: "Minsk – ", "Berlin (dpa) - ".
+_DATELINE = re.compile(r"(?:[A-ZÄÖÜ][^\W\d_]+[ /]?){1,3}(?:\s*\([^)]{1,20}\))?\s+[–—-]\s+(?=[A-ZÄÖÜ])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,10 +226,10 @@ def _attribute(
         if cue is not None:
             return _resolve(its, cue, qi + 1, hi, people, language)
     # Headline attribution: „Fühlen sich wie zu Hause“: Schoigu dankt …
-    if qi + 2 < len(its) and its[qi + 1].text == ":":
-        mention = its[qi + 2].mention
-        if mention is not None and mention.kind is NameKind.PERSON:
-            return people.named(mention), None
+    after = qi + 2 if qi + 2 < len(its) and its[qi + 1].text == ":" else qi + 1
+    mention = its[after].mention if after < len(its) else None
+    if mention is not None and mention.kind is NameKind.PERSON:
+        return people.named(mention), None
     return None, None
 
 
@@ -417,7 +422,8 @@ def _indirect(
         if first < n and its[first].low == "so":
             cue: _Cue | None = _Cue(first, first, _RIGHT, "so")
         else:
-            cue = next((q for i in range(first, min(n, first + 5)) if (q := _cue(its, i, n))), None)
+            window = range(first, min(n, first + TRAILER_CUE_WINDOW))
+            cue = next((q for i in window if (q := _cue(its, i, n))), None)
         if cue is not None:
             speaker, via = _resolve(its, cue, c + 1, n, people, language)
             if speaker is not None:
@@ -489,6 +495,9 @@ def _content(
     text: str, start: int, end: int, speaker: Speaker, via: str | None
 ) -> list[Quote]:
     start, end = _strip(text, start, end, " \t\n,;:.–-\"'„“”«»‚‘’")
+    dateline = _DATELINE.match(text, start, end)
+    if dateline is not None:
+        start = dateline.end()
     if len(text[start:end].split()) < MIN_INDIRECT_WORDS:
         return []
     return [_quote(text, start, end, speaker, via, direct=False)]

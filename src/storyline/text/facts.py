@@ -1,0 +1,384 @@
+"""Quantities and dates in news text: amounts, counts, ages, percentages, dates.
+
+Each finder is a regular expression with a small amount of code behind it; they run in
+a fixed order (date ranges before single dates, ages before durations, amounts before
+bare counts), and a span one finder has taken is not offered to the next. Values are
+normalised (``1,5 Milliarden US-Dollar`` -> 1.5e9 USD); dates carry a TIMEX-like
+``normal`` form with ``XXXX`` for a year the text does not give.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from storyline.text.name_lexicon import is_role
+from storyline.text.quantities import (
+    APPROXIMATE,
+    DIGITS,
+    MONEY_ONLY_SCALES,
+    MONTHS,
+    ONE_WORDS,
+    PREFIX_CURRENCIES,
+    SCALES,
+    UNITS,
+    VAGUE_COUNTS,
+    WEEKDAYS,
+    alternation,
+    number_words,
+    parse_number,
+    scale_of,
+)
+from storyline.text.tokens import lemma, stopwords
+
+__all__ = ["Fact", "find_facts"]
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A quantity or date: ``text`` is ``source[start:end]``.
+
+    ``kind`` is one of money, percent, count, age, date, time, duration, temperature,
+    distance, area, speed, weight, volume, energy. ``approximate`` marks "rund",
+    "more than", "Tausende"; ``normal`` is the ISO-like form of a date or time.
+    """
+
+    text: str
+    kind: str
+    value: float | None
+    unit: str | None
+    start: int
+    end: int
+    approximate: bool = False
+    normal: str | None = None
+
+
+def find_facts(text: str, language: str) -> list[Fact]:
+    """Quantities and dates in ``text``, in text order, with no two overlapping."""
+    taken = bytearray(len(text))
+    out: list[Fact] = []
+    for finder in _FINDERS:
+        for fact in finder(text, language):
+            if fact.start < fact.end and taken.find(1, fact.start, fact.end) == -1:
+                taken[fact.start : fact.end] = b"\x01" * (fact.end - fact.start)
+                out.append(fact)
+    out.sort(key=lambda f: (f.start, f.end))
+    return out
+
+
+def _fact(
+    text: str, kind: str, value: float | None, unit: str | None, start: int, end: int,
+    normal: str | None = None, approximate: bool | None = None,
+) -> Fact:  # fmt: skip
+    if approximate is None:
+        approximate = APPROXIMATE.search(text, max(0, start - 30), start) is not None
+    return Fact(text[start:end], kind, value, unit, start, end, approximate, normal)
+
+
+# --- Dates and times --------------------------------------------------------------------
+
+_M = alternation(MONTHS)
+_WD = alternation(WEEKDAYS)
+_ORD = r"(?:st|nd|rd|th)?"
+_Y = r"(?P<y>\d{4})(?!\d)"
+_WORD_END = r"(?![^\W\d_])"
+_DATES = [
+    re.compile(p)
+    for p in (
+        # vom 3. bis 5. März 2024; 3.–5. März; vom 3. März bis 5. April
+        rf"(?:(?i:vom|zwischen\s+dem)\s+)?(?<![\d.])(?P<d1>\d{{1,2}})\.\s*(?:(?P<m1>{_M})\s+)?"
+        rf"(?:(?i:bis)\s+(?:zum\s+)?|[-–]\s*|und\s+(?:dem\s+)?)(?P<d2>\d{{1,2}})\.\s*"
+        rf"(?P<m2>{_M}){_WORD_END}(?:\s+{_Y})?",
+        # March 3-5; from March 3 to April 5, 2024
+        rf"(?:(?i:from|between)\s+)?(?P<m1>{_M})\s+(?P<d1>\d{{1,2}}){_ORD}\s*"
+        rf"(?:-|–|to|through|until|and)\s*(?:(?P<m2>{_M})\s+)?(?P<d2>\d{{1,2}}){_ORD}(?!\d)"
+        rf"(?:,?\s+{_Y})?",
+        # 3-5 March 2024
+        rf"(?<![\d.])(?P<d1>\d{{1,2}}){_ORD}\s*(?:-|–|to)\s*(?P<d2>\d{{1,2}}){_ORD}\s+"
+        rf"(?P<m2>{_M}){_WORD_END}(?:\s+{_Y})?",
+        # am 3. März 2024
+        rf"(?:(?i:am|vom|seit\s+dem|bis\s+zum|ab\s+dem)\s+)?(?<![\d.])(?P<d>\d{{1,2}})\.\s*"
+        rf"(?P<m>{_M}){_WORD_END}(?:\s+{_Y})?",
+        # March 3, 2024; 3 March 2024
+        rf"(?:(?i:on)\s+)?(?P<m>{_M})\s+(?P<d>\d{{1,2}}){_ORD}(?!\d)(?:,?\s+{_Y})?",
+        rf"(?:(?i:on)\s+)?(?<![\d.])(?P<d>\d{{1,2}}){_ORD}\s+(?P<m>{_M}){_WORD_END}(?:\s+{_Y})?",
+        # 30.11.2022; 2024-03-16
+        r"(?<![\d.])(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.(?P<y>\d{4})(?!\d)",
+        r"(?<![\d-])(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})(?!\d)",
+        # im Oktober; October 2022 (a month alone needs a word before it)
+        rf"(?:(?P<cue>(?i:im|in|seit|ab|bis|anfang|ende|mitte|early|late|since|until|by|from|"
+        rf"during|vom|zum))\s+)?(?P<m>{_M}){_WORD_END}(?:\s+{_Y})?",
+    )
+]
+_WEEKDAY = re.compile(
+    r"(?:(?i:am|on|last|next|this|vergangenen|kommenden|nächsten|diesen|letzten|seit|ab)\s+)?"
+    rf"(?P<w>{_WD})(?:abend|morgen|nachmittag|vormittag|mittag|nacht)?(?:'s|s)?{_WORD_END}"
+)
+_TIME_DE = re.compile(r"(?<![\d.,])(?P<h>\d{1,2})(?:[.:](?P<mi>\d{2}))?\s+Uhr" + _WORD_END)
+_TIME_EN = re.compile(
+    r"(?<![\d.,])(?P<h>\d{1,2})(?::(?P<mi>\d{2}))?\s*(?P<ap>a\.m\.|p\.m\.|am|pm)" + _WORD_END
+)
+
+
+def _month(name: str | None, number: str | None) -> int:
+    if name:
+        return MONTHS[name]
+    return int(number) if number else 0
+
+
+def _dates(text: str, language: str) -> Iterator[Fact]:
+    for pattern in _DATES:
+        for m in pattern.finditer(text):
+            groups = m.groupdict()
+            year = groups.get("y") or "XXXX"
+            if "d1" in groups:
+                m2 = _month(groups["m2"], None)
+                m1 = _month(groups["m1"], None) or m2
+                d1, d2 = int(groups["d1"]), int(groups["d2"])
+                if 1 <= d1 <= 31 and 1 <= d2 <= 31 and (m1, d1) < (m2, d2):
+                    normal = f"{year}-{m1:02d}-{d1:02d}/{year}-{m2:02d}-{d2:02d}"
+                    yield _fact(text, "date", None, None, m.start(), m.end(), normal, False)
+                continue
+            month = _month(groups.get("m"), groups.get("mo"))
+            day = int(groups["d"]) if groups.get("d") else 0
+            if not 1 <= month <= 12 or day > 31:
+                continue
+            if "d" not in groups and not groups.get("cue") and not groups.get("y"):
+                continue  # "August" alone may be a given name; "May" a verb
+            normal = f"{year}-{month:02d}" + (f"-{day:02d}" if day else "")
+            yield _fact(text, "date", None, None, m.start(), m.end(), normal, False)
+    for m in _WEEKDAY.finditer(text):
+        yield _fact(text, "date", None, None, m.start(), m.end(), WEEKDAYS[m["w"]], False)
+    for m in (_TIME_DE if language == "de" else _TIME_EN).finditer(text):
+        hour, minute = int(m["h"]), int(m["mi"] or 0)
+        if m.groupdict().get("ap") and m["ap"].lower().startswith("p") and hour < 12:
+            hour += 12
+        if hour <= 24 and minute < 60:
+            normal = f"{hour:02d}:{minute:02d}"
+            yield _fact(text, "time", None, None, m.start(), m.end(), normal, False)
+
+
+# --- Ages and durations written as adjectives -------------------------------------------
+
+# "der 68-jährige Präsident" is an age; "eine zweijährige Mission" a duration.
+_PERSON_NOUNS = frozenset(
+    {"mann", "frau", "junge", "mädchen", "kind", "sohn", "tochter", "patient", "fahrer",
+     "mutter", "vater", "täter", "opfer", "schüler", "student", "rentner", "bruder",
+     "schwester", "man", "woman", "boy", "girl", "child"}
+)  # fmt: skip
+_ADJECTIVE_UNITS = {"stündig": "hour", "tägig": "day", "wöchig": "week", "monatig": "month"}
+
+
+@lru_cache(maxsize=16)
+def _age_patterns(language: str) -> tuple[re.Pattern[str], ...]:
+    words = alternation(number_words(language))
+    number = rf"(?<![\w.,])(?P<n>\d{{1,3}}|(?i:{words}))"
+    return (
+        re.compile(rf"{number}-?(?P<j>[Jj]ährige[nrms]?)(?P<next>\s+\w+)?{_WORD_END}"),
+        re.compile(rf"{number}[- ](?i:years?)[- ](?i:old){_WORD_END}"),
+        re.compile(r"(?i:im\s+alter\s+von|aged|age\s+of)\s+(?P<n>\d{1,3})(?:\s+(?i:jahren))?"),
+        re.compile(r"(?<![\w.,])(?P<n>\d{1,3})\s+(?i:jahre\s+alt)" + _WORD_END),
+        re.compile(rf"{number}-?(?P<u>(?i:stündig|tägig|wöchig|monatig))(?:e[nrms]?)?{_WORD_END}"),
+    )
+
+
+def _number_value(word: str, language: str) -> float | None:
+    if word[:1].isdigit():
+        return parse_number(word, language)
+    return number_words(language).get(word.lower())
+
+
+def _ages(text: str, language: str) -> Iterator[Fact]:
+    for i, pattern in enumerate(_age_patterns(language)):
+        for m in pattern.finditer(text):
+            value = _number_value(m["n"], language)
+            if value is None:
+                continue
+            groups = m.groupdict()
+            if groups.get("u"):
+                unit = _ADJECTIVE_UNITS[m["u"].lower()]
+                yield _fact(text, "duration", value, unit, m.start(), m.end("u"))
+                continue
+            end = m.end("j") if i == 0 else m.end()
+            if i == 0 and m["j"][0] == "j" and not (m["n"][0].isalpha() and m["n"][0].isupper()):
+                noun = (groups.get("next") or "").strip()
+                person = noun and (is_role(lemma(noun, "de")) or noun.lower() in _PERSON_NOUNS)
+                if noun[:1].isupper() and not person:
+                    yield _fact(text, "duration", value, "year", m.start(), end)
+                    continue
+            yield _fact(text, "age", value, "year", m.start(), end)
+
+
+# --- Amounts and counts -----------------------------------------------------------------
+
+_SCALE_WORDS = alternation(SCALES)
+_UNIT_WORDS = alternation(UNITS)
+_PREFIX = r"(?P<pre>US-?\$|[$€£¥₽]|\b(?:EUR|USD|GBP|CHF|RUB|JPY|CNY|UAH)\b)"
+_RANGE_GAP = re.compile(r"\s*(?:bis|to|-|–|und|and|oder|or)\s*", re.IGNORECASE)
+_YEAR_CUE = re.compile(
+    r"(?:jahre?|year|in|im|seit|bis|für|ab|since|until|by|for|of|ende|anfang|mitte|early|"
+    r"late|from|to|vor|nach|von|und|and|zum)\s+$",
+    re.IGNORECASE,
+)
+_WORD_AFTER = re.compile(r"[ \t\u00a0]+([^\W\d_]+(?:-[^\W\d_]+)*)")
+_NOT_COUNTED = frozenset({"uhr", "mal", "prozent", "percent", "of", "von", "times"})
+
+
+@lru_cache(maxsize=16)
+def _quantity_pattern(language: str) -> re.Pattern[str]:
+    words = alternation([*number_words(language), *ONE_WORDS])
+    return re.compile(
+        rf"(?:{_PREFIX}\s?)?(?P<num>{DIGITS}|(?<![^\W\d_])(?i:{words})(?![^\W\d_]))"
+        rf"(?:\s?(?P<scale>(?i:{_SCALE_WORDS})\.?){_WORD_END})?"
+        rf"(?:[\s-]?(?P<unit>(?i:{_UNIT_WORDS})){_WORD_END})?"
+    )
+
+
+@dataclass(slots=True)
+class _Raw:
+    start: int
+    end: int
+    value: float
+    kind: str | None
+    unit: str | None
+    scaled: bool
+    word: bool
+    year: bool
+
+
+def _raw(text: str, m: re.Match[str], language: str) -> _Raw | None:
+    num = m["num"]
+    value = _number_value(num, language)
+    if value is None:
+        value = 1.0  # "a", "eine": one only before a scale
+    pre, scale, unit = m["pre"], m["scale"], m["unit"]
+    end = m.end("num")
+    kind = unit_name = None
+    if pre:
+        kind, unit_name = "money", PREFIX_CURRENCIES[pre.lower().replace("-", "")]
+    if unit:
+        listed = UNITS[" ".join(unit.lower().split())]
+        if kind is None:
+            kind, unit_name = listed
+        end = m.end("unit")
+    if scale:
+        money = kind == "money"
+        if scale.lower().rstrip(".") in MONEY_ONLY_SCALES and not money:
+            if scale.lower() == "m" and not unit:
+                kind, unit_name, end = "distance", "m", m.end("scale")
+            scale = None
+        else:
+            value *= scale_of(scale, language)
+            end = max(end, m.end("scale"))
+    if num.lower() in ONE_WORDS and not scale:
+        return None
+    year = num.isdigit() and len(num) == 4 and 1800 <= value <= 2100 and not scale
+    return _Raw(m.start(), end, value, kind, unit_name, bool(scale), num[0].isalpha(), year)
+
+
+def _quantities(text: str, language: str) -> Iterator[Fact]:
+    raws = [r for m in _quantity_pattern(language).finditer(text) if (r := _raw(text, m, language))]
+    for i, raw in enumerate(raws):
+        nxt = raws[i + 1] if i + 1 < len(raws) else None
+        if (
+            raw.kind is None
+            and not raw.scaled
+            and nxt is not None
+            and (nxt.kind or nxt.scaled)
+            and _RANGE_GAP.fullmatch(text, raw.end, nxt.start)
+        ):
+            # "3 bis 4 Millionen Euro": the first number borrows the second's scale and unit
+            if nxt.scaled and not raw.year:
+                raw.value *= _scale_factor(text, nxt, language)
+            raw.kind, raw.unit = nxt.kind, nxt.unit
+        if raw.kind == "temperature":
+            yield _signed(text, raw)
+        elif raw.kind is not None:
+            yield _fact(text, raw.kind, raw.value, raw.unit, raw.start, raw.end)
+        elif raw.year and (_YEAR_CUE.search(text, max(0, raw.start - 15), raw.start) or
+                           not _WORD_AFTER.match(text, raw.end)):  # fmt: skip
+            yield _fact(text, "date", None, None, raw.start, raw.end, f"{raw.value:.0f}", False)
+        else:
+            yield from _counted(text, raw, language)
+
+
+def _scale_factor(text: str, raw: _Raw, language: str) -> float:
+    scale = re.search(rf"(?i:{_SCALE_WORDS})\.?{_WORD_END}", text[raw.start : raw.end])
+    return scale_of(scale.group(), language) if scale else 1.0
+
+
+def _signed(text: str, raw: _Raw) -> Fact:
+    start, value = raw.start, raw.value
+    before = text[max(0, start - 7) : start]
+    if before.lower().endswith("minus "):
+        start, value = start - 6, -value
+    elif before.endswith(("-", "−")) and (len(before) < 2 or before[-2].isspace()):
+        start, value = start - 1, -value
+    return _fact(text, "temperature", value, raw.unit, start, raw.end)
+
+
+def _counted(text: str, raw: _Raw, language: str) -> Iterator[Fact]:
+    noun = _count_noun(text, raw.end, language)
+    if noun is not None:
+        end, unit = noun
+        yield _fact(text, "count", raw.value, unit, raw.start, end)
+
+
+def _count_noun(text: str, pos: int, language: str) -> tuple[int, str] | None:
+    """The noun a number counts: "18.000 Fahrzeuge", "two support pillars"."""
+    stop = stopwords(language)
+    words: list[tuple[str, int]] = []
+    for _ in range(3):
+        m = _WORD_AFTER.match(text, pos)
+        if m is None:
+            break
+        words.append((m.group(1), m.end()))
+        pos = m.end()
+    chosen: tuple[str, int] | None = None
+    if language == "de":
+        for word, end in words:
+            if word[:1].isupper():
+                chosen = (word, end)
+                break
+            if word.lower() in stop:
+                break
+    else:
+        content = []
+        for word, end in words[:2]:
+            if not word.islower() or word in stop or word in _NOT_COUNTED:
+                break
+            content.append((word, end))
+        plural = [w for w in content if w[0].endswith("s")]
+        chosen = plural[0] if plural else (content[0] if content else None)
+    if chosen is None:
+        return None
+    word, end = chosen
+    low = word.lower()
+    if low in _NOT_COUNTED or low in stop or word in MONTHS or word in WEEKDAYS:
+        return None
+    unit = UNITS.get(low, ("count", lemma(word, language)))[1]
+    return end, unit
+
+
+_VAGUE = re.compile(
+    rf"(?<![^\W\d_])(?P<w>(?i:{alternation(VAGUE_COUNTS)}))n?{_WORD_END}"
+    rf"(?:\s+(?i:of|von))?(?:\s+(?P<unit>(?i:{_UNIT_WORDS})){_WORD_END})?"
+)
+
+
+def _vague(text: str, language: str) -> Iterator[Fact]:
+    """ "Tausende Soldaten", "hundreds of people", "Millionen Euro"."""
+    for m in _VAGUE.finditer(text):
+        value = VAGUE_COUNTS[" ".join(m["w"].lower().split())]
+        if m["unit"]:
+            kind, unit = UNITS[" ".join(m["unit"].lower().split())]
+            yield _fact(text, kind, value, unit, m.start(), m.end(), approximate=True)
+            continue
+        noun = _count_noun(text, m.end(), language)
+        if noun is not None:
+            yield _fact(text, "count", value, noun[1], m.start(), noun[0], approximate=True)
+
+
+_FINDERS: tuple[Callable[[str, str], Iterator[Fact]], ...] = (_dates, _ages, _quantities, _vague)
