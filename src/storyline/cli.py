@@ -152,44 +152,68 @@ def _day(value: datetime | None) -> str:
 @app.command("show")
 def show_cli(
     story_id: Annotated[str, typer.Argument(help="A story id from `storyline stories`.")],
+    lang: Annotated[
+        str | None, typer.Option(help="Preferred language for the headline, e.g. en.")
+    ] = None,
     db: DbOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Show one story: headline, dates, sources, languages, articles in time order."""
+    """Show one story: headline, summary, sources, names, quotes, facts, timeline."""
+    from storyline.assemble import assemble
+
     store = _open(_settings(db))
     try:
         story = store.story(story_id)
-        members = store.story_articles(story_id)
+        view = assemble(story, store.story_articles(story.id), lang)
     except NotFound as exc:
         err.print(f"[red]{exc}[/]")
         raise typer.Exit(3) from None
     finally:
         store.close()
     if json_output:
-        _print_json(
-            story_dict(story) | {"articles": [article_dict(m, with_text=False) for m in members]}
-        )
+        _print_json(view)
         return
-    out.print(f"[bold]{story.headline}[/]")
+    print_story(view)
+
+
+def print_story(view: dict[str, Any]) -> None:
+    out.print(f"[bold]{view['headline']}[/]", highlight=False)
     out.print(
-        f"{story.article_count} articles from {story.source_count} sources "
-        f"({', '.join(story.sources)}); languages {', '.join(story.languages)}; "
-        f"{_day(story.first_published)} to {_day(story.last_published)}",
+        f"{view['article_count']} articles from {view['source_count']} independent sources; "
+        f"languages {', '.join(view['languages'])}; "
+        f"{(view['first_published'] or '-')[:10]} to {(view['last_published'] or '-')[:10]}",
         highlight=False,
     )
-    table = Table("published", "source", "lang", "title", "note")
-    for m in members:
-        a = m.article
-        note = f"copy of {m.duplicate_of}" if m.duplicate_of else ""
-        if a.agencies:
-            note = " ".join([note, "agency: " + ", ".join(a.agencies)]).strip()
-        table.add_row(
-            published_text(a.published, a.date_precision) or "undated",
-            a.source,
-            a.language,
-            a.title,
-            note,
-        )
+    if view["summary"]:
+        out.print(f"\n{view['summary']}", highlight=False)
+    sources = Table("source", "articles", "first", "last", title="Sources", title_justify="left")
+    for s in view["sources"]:
+        first = (s["first_published"] or "-")[:16] + (" (first)" if s["first_reported"] else "")
+        sources.add_row(s["source"], str(s["articles"]), first, (s["last_published"] or "-")[:16])
+    out.print(sources)
+    names = ", ".join(f"{n['name']} ({n['kind']}, {n['count']})" for n in view["names"][:15])
+    if names:
+        out.print(f"[bold]Names[/]: {names}", highlight=False)
+    if view["quotes"]:
+        out.print("[bold]Quotes[/]")
+        for q in view["quotes"]:
+            via = f" via {q['via']}" if q["via"] else ""
+            said = f"\u201c{q['text']}\u201d" if q["direct"] else f"(indirect) {q['text']}"
+            out.print(f"  {q['speaker'] or 'unknown'}{via}: {said}", highlight=False)
+    corroborated = [f for f in view["facts"] if f["corroborated"]]
+    single = [f for f in view["facts"] if not f["corroborated"] and len(view["sources"]) > 1]
+    for title, facts in (("Corroborated", corroborated), ("Only in one source", single)):
+        if facts:
+            out.print(f"[bold]{title}[/]")
+            for f in facts:
+                where = ", ".join(f["sources"])
+                out.print(f"  - {f['text']} [dim]({where})[/]", highlight=False)
+    table = Table("published", "source", "lang", "title", "note", title="Articles")
+    for a in view["articles"]:
+        note = f"copy of {a['duplicate_of']}" if a["duplicate_of"] else ""
+        if a["agencies"]:
+            note = " ".join([note, "agency: " + ", ".join(a["agencies"])]).strip()
+        table.add_row(a["published"] or "undated", a["source"], a["language"], a["title"], note)
     out.print(table)
 
 

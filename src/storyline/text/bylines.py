@@ -20,7 +20,12 @@ longer "name" is a sentence or a teaser caught by the byline selector."""
 MAX_NAME_CHARS = 80
 """The longest real bylines of several joined names are split before this applies."""
 
-ROLE_WORDS = frozenset(
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+ROLE_WORDS = _words(
     """
     reporter reporters correspondent correspondents editor editors writer writers columnist
     contributor contributors contributing staff senior chief deputy managing executive
@@ -35,26 +40,29 @@ ROLE_WORDS = frozenset(
     wirtschaftsredakteur wirtschaftsredakteurin
     journaliste rédacteur rédactrice correspondant correspondante envoyé envoyée spécial
     spéciale periodista redactor redactora corresponsal giornalista inviato inviata
-    """.split()
+    """
 )
 """Job titles and their modifiers: a byline part made only of these is not a name, and
 they are trimmed from either end of a name ("Senior Reporter Jane Doe")."""
 
-DESK_WORDS = frozenset(
+DESK_WORDS = _words(
     """
     news desk newsdesk team staff online web digital newsroom bureau redaktion
     online-redaktion nachrichtenredaktion onlineredaktion web-redaktion rédaction redacción
-    """.split()
+    """
 )
 """Desk and team signatures ("News Desk", "Online-Redaktion"): dropped when a part is
 made only of these and role words, never trimmed off a name ("Sky News" stays)."""
+
+PREPOSITIONS = _words("in at for of on from aus für bei am im beim de à en para a")
+"""After a job title these open where or for whom ("Reporter at the Times"), not a name."""
 
 _PREFIX = re.compile(
     r"^(?:(?i:(?:written|reported|posted|updated|published|compiled|edited|reporting|words)"
     r"\s+by|text\s*(?::|von)|autor(?:in)?\s*:|authors?\s*:|by"
     r"|ein(?:e)?\s+(?:kommentar|analyse|kolumne|reportage|interview)\s+von)"
     # case matters for these: "Di Maio" and "De Luca" are names, "di Mario Rossi" a byline
-    r"|[Vv]on|VON|[Vv]om|[Pp]ar|[Pp]or|di|door)\s*:?\s+(?=[^\W\d_])"
+    r"|[Vv]on|VON|[Vv]om|[Pp]ar|[Pp]or|di|door)\s*:?\s+(?=[A-ZÀ-ÖØ-ÞА-ЯЁ])"
 )
 # From a stamp or reading time to the end of the part: "Jane Doe Updated 3 hours ago",
 # "Jane Doe Reading time", "5 Minute Read", "Lesezeit: 3 Min."
@@ -62,7 +70,7 @@ _STAMP = re.compile(
     r"(?:^|\s|\b)(?:(?:last\s+)?updated|aktualisiert|published|veröffentlicht|posted|stand\s*:"
     r"|erschienen|mis\s+à\s+jour|publié|actualizado|reading\s+time|read\s+time|lesezeit"
     r"|lesedauer|temps\s+de\s+lecture|\d+\s*(?:-\s*)?min(?:ute)?s?\.?\s+(?:read|lesezeit)"
-    r"|min(?:ute)?s?\.?\s+read)\b.*$",
+    r"|min(?:ute)?s?\.?\s+read)(?!\w).*$",
     re.IGNORECASE,
 )
 _CREDIT = re.compile(r"^(?:fotos?|photos?|bild(?:er)?|illustration|grafik|video)\s*:", re.I)
@@ -93,6 +101,10 @@ def _person(part: str) -> str | None:
     words = part.split()
     if all(_bare(w) in ROLE_WORDS or _bare(w) in DESK_WORDS for w in words):
         return None
+    for i, word in enumerate(words[:-1]):  # "Korrespondentin in Moskau", "Editor at the Times"
+        if _bare(word) in ROLE_WORDS and words[i + 1] in PREPOSITIONS:
+            words = words[:i]
+            break
     while words and _bare(words[0]) in ROLE_WORDS:
         words.pop(0)
     while words and _bare(words[-1]) in ROLE_WORDS:

@@ -106,7 +106,7 @@ _DATES = [
         rf"(?:(?i:on)\s+)?(?<![\d.])(?P<d>\d{{1,2}}){_ORD}\s+(?P<m>{_M}){_WORD_END}(?:\s+{_Y})?",
         # 30.11.2022; 2024-03-16
         r"(?<![\d.])(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.(?P<y>\d{4})(?!\d)",
-        r"(?<![\d-])(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})(?!\d)",
+        r"(?<![\d-])(?P<y>\d{4})-(?P<mo>\d{2})(?:-(?P<d>\d{2}))?(?![\d-])",
         # im Oktober; October 2022 (a month alone needs a word before it)
         rf"(?:(?P<cue>(?i:im|in|seit|ab|bis|anfang|ende|mitte|early|late|since|until|by|from|"
         rf"during|vom|zum))\s+)?(?P<m>{_M}){_WORD_END}(?:\s+{_Y})?",
@@ -134,7 +134,7 @@ def _dates(text: str, language: str) -> Iterator[Fact]:
             groups = m.groupdict()
             year = groups.get("y") or "XXXX"
             if "d1" in groups:
-                m2 = _month(groups["m2"], None)
+                m2 = _month(groups["m2"], None) or _month(groups["m1"], None)
                 m1 = _month(groups["m1"], None) or m2
                 d1, d2 = int(groups["d1"]), int(groups["d2"])
                 if 1 <= d1 <= 31 and 1 <= d2 <= 31 and (m1, d1) < (m2, d2):
@@ -145,7 +145,7 @@ def _dates(text: str, language: str) -> Iterator[Fact]:
             day = int(groups["d"]) if groups.get("d") else 0
             if not 1 <= month <= 12 or day > 31:
                 continue
-            if "d" not in groups and not groups.get("cue") and not groups.get("y"):
+            if not groups.get("d") and not groups.get("cue") and not groups.get("y"):
                 continue  # "August" alone may be a given name; "May" a verb
             normal = f"{year}-{month:02d}" + (f"-{day:02d}" if day else "")
             yield _fact(text, "date", None, None, m.start(), m.end(), normal, False)
@@ -168,6 +168,8 @@ _PERSON_NOUNS = frozenset(
      "mutter", "vater", "täter", "opfer", "schüler", "student", "rentner", "bruder",
      "schwester", "man", "woman", "boy", "girl", "child"}
 )  # fmt: skip
+# German nouns for people end so: Bauunternehmer, Lehrerin, Patient, Demonstrant.
+_AGENT_ENDINGS = ("er", "erin", "in", "ent", "ant", "ist", "istin")
 _ADJECTIVE_UNITS = {"stündig": "hour", "tägig": "day", "wöchig": "week", "monatig": "month"}
 
 
@@ -204,7 +206,11 @@ def _ages(text: str, language: str) -> Iterator[Fact]:
             end = m.end("j") if i == 0 else m.end()
             if i == 0 and m["j"][0] == "j" and not (m["n"][0].isalpha() and m["n"][0].isupper()):
                 noun = (groups.get("next") or "").strip()
-                person = noun and (is_role(lemma(noun, "de")) or noun.lower() in _PERSON_NOUNS)
+                person = noun and (
+                    is_role(lemma(noun, "de"))
+                    or noun.lower() in _PERSON_NOUNS
+                    or noun.endswith(_AGENT_ENDINGS)
+                )
                 if noun[:1].isupper() and not person:
                     yield _fact(text, "duration", value, "year", m.start(), end)
                     continue

@@ -7,17 +7,21 @@ HTML to trafilatura (main text) and htmldate (date), records are already mapped 
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from htmldate import find_date
+from lxml.html import HtmlElement  # type: ignore[import-untyped]  # ships no type hints
 from trafilatura import bare_extraction
 from trafilatura.settings import Document
+from trafilatura.utils import load_html
 
 from storyline.errors import EmptyInput, InputError, MalformedRecord
 from storyline.model import DatePrecision, DocKind, Parsed, RawDocument
 from storyline.sources.records import AUTHOR_SEPARATOR
+from storyline.text.bylines import clean_authors
 from storyline.text.dates import parse_date
 from storyline.text.layout import parse_text_layout
 
@@ -39,6 +43,9 @@ CRAWL_CLOCK_SKEW = timedelta(days=1)
 """A page cannot be published after it was crawled; a day of slack covers pages that
 state a local time without its zone."""
 
+LISTING_TYPES = frozenset({"ItemList", "BreadcrumbList", "CollectionPage", "SearchResultsPage"})
+"""JSON-LD objects that list other pages: their dates belong to those pages."""
+
 _AUTHOR_SPLIT = re.compile(r"\s*;\s*")  # trafilatura joins several authors with "; "
 _MIDNIGHT = "T00:00:00"  # htmldate's filler when the markup gives a day only
 
@@ -58,7 +65,7 @@ def _parse_record(raw: RawDocument) -> Parsed:
     if text is None:
         raise MalformedRecord(raw.origin, "record has no article text (its text field is empty)")
     published, precision = parse_date(fields.get("published"))
-    authors = (fields.get("authors") or "").split(AUTHOR_SEPARATOR)
+    authors = clean_authors((fields.get("authors") or "").split(AUTHOR_SEPARATOR))
     return Parsed(
         origin=raw.origin,
         title=_field(fields.get("title")) or "",
@@ -69,7 +76,7 @@ def _parse_record(raw: RawDocument) -> Parsed:
         date_precision=precision,
         language=_field(fields.get("language")),
         description=_field(fields.get("description")),
-        authors=tuple(name.strip() for name in authors if name.strip()),
+        authors=authors,
     )
 
 
@@ -101,13 +108,18 @@ def _parse_html(raw: RawDocument) -> Parsed:
         raise EmptyInput(raw.origin, "holds no HTML")
     url_hint = _field(raw.fields.get("url"))
     try:
-        result = bare_extraction(
-            raw.content,
-            url=url_hint,
-            favor_precision=False,  # balanced: precision mode drops short real paragraphs
-            include_comments=False,  # reader comments are not the outlet's report
-            with_metadata=True,
-            date_extraction_params=MARKUP_DATE_PARAMS,
+        tree = load_html(raw.content)
+        result = (
+            None
+            if tree is None
+            else bare_extraction(
+                _without_foreign_dates(tree),
+                url=url_hint,
+                favor_precision=False,  # balanced: precision mode drops short real paragraphs
+                include_comments=False,  # reader comments are not the outlet's report
+                with_metadata=True,
+                date_extraction_params=MARKUP_DATE_PARAMS,
+            )
         )
     except Exception as exc:  # lxml and trafilatura raise many types on hostile markup
         raise InputError(
@@ -115,7 +127,7 @@ def _parse_html(raw: RawDocument) -> Parsed:
         ) from exc
     document = result if isinstance(result, Document) else None
     text = (document.text or "").strip() if document else ""
-    if document is None or not text:
+    if document is None or not text or tree is None:
         raise EmptyInput(
             raw.origin,
             "no main text found in the page; it may be an index page, a paywall stub "
@@ -125,9 +137,8 @@ def _parse_html(raw: RawDocument) -> Parsed:
     url = document.url or url_hint  # trafilatura prefers the canonical link
     published, precision = _markup_date(document.date)
     if published is None:
-        published, precision = _free_text_date(raw.content, url)
+        published, precision = _free_text_date(tree, url)
     published, precision = _checked_against_crawl(published, precision, raw.fields.get("crawled"))
-    authors = _AUTHOR_SPLIT.split(document.author or "")
     return Parsed(
         origin=raw.origin,
         title=title,
@@ -138,8 +149,28 @@ def _parse_html(raw: RawDocument) -> Parsed:
         date_precision=precision,
         language=_field(document.language),
         description=_field(document.description),
-        authors=tuple(name for name in authors if name),
+        authors=clean_authors(_AUTHOR_SPLIT.split(document.author or "")),
     )
+
+
+def _without_foreign_dates(tree: HtmlElement) -> HtmlElement:
+    """Drop what dates other things than the article: scripts other than JSON-LD (app
+    state, analytics, related items) and JSON-LD lists of other pages."""
+    for script in list(tree.iter("script")):
+        kind = (script.get("type") or "").strip().lower()
+        if kind != "application/ld+json" or _lists_other_pages(script.text or ""):
+            script.drop_tree()
+    return tree
+
+
+def _lists_other_pages(text: str) -> bool:
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return False  # invalid JSON-LD is left to the extractors' own tolerance
+    items = data if isinstance(data, list) else [data]
+    types = [item.get("@type") for item in items if isinstance(item, dict)]
+    return bool(types) and all(isinstance(t, str) and t in LISTING_TYPES for t in types)
 
 
 def _markup_date(value: str | None) -> tuple[datetime | None, DatePrecision | None]:
@@ -149,7 +180,9 @@ def _markup_date(value: str | None) -> tuple[datetime | None, DatePrecision | No
     return published, precision
 
 
-def _free_text_date(html: str, url: str | None) -> tuple[datetime | None, DatePrecision | None]:
+def _free_text_date(
+    html: HtmlElement, url: str | None
+) -> tuple[datetime | None, DatePrecision | None]:
     """Only when the markup has no date: htmldate's extensive search scans the page text.
 
     It can pick a date the article merely mentions, but on news pages it is right far

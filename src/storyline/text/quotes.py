@@ -138,9 +138,10 @@ def find_quotes(text: str, language: str, names: list[NameMention] | None = None
             last = None  # reported speech does not run on into a new paragraph
         previous_end = span[1]
         its = items(text, span, marks, mentions, starts)
+        quotes = []
         if any(it.quote >= 0 for it in its):
             quotes = _direct(text, its, marks, people, language, last)
-        else:
+        if not quotes:  # no quotation marks, or only around names and labels
             quotes = _indirect(text, its, people, language, last)
         found.extend(quotes)
         spoken = [q for q in quotes if q.speaker is not None]
@@ -197,10 +198,15 @@ def _label(text: str, its: list[Item], qi: int, start: int, end: int) -> bool:
     before = its[qi - 1].low if qi > 0 else ""
     if before in _LABEL_CUES or text[its[qi].end : its[qi].end + 1] == "-":
         return True
-    words = text[start:end].split()
+    return _title_like(text[start:end])
+
+
+def _title_like(content: str) -> bool:
+    """ "Wind of Change Research Group", „Rheinischen Post“: a name, not speech."""
+    words = content.split()
     return (
         len(words) >= 2
-        and not any(ch in text[start:end] for ch in ".!?,;")
+        and not any(ch in content for ch in ".!?,;")
         and all(w[0].isupper() or w.lower() in _NAME_PARTICLES for w in words)
     )
 
@@ -252,6 +258,8 @@ def _cue(its: list[Item], i: int, hi: int) -> _Cue | None:
     if low == "nach" and nxt in _ATTRIBUTION_NOUNS:
         last = i + 2 if i + 2 < hi and its[i + 2].low in {"von", "des", "der", "vom"} else i + 1
         return _Cue(i, last, _RIGHT, low)
+    if low in {"sprach", "spricht"} and nxt == "von":  # sprach von einem „Kampf …“
+        return _Cue(i, i + 1, _BOTH, low)
     if low in _EN_VERBS:
         return _Cue(i, i, _LEFT if low in _ADDRESSEE_VERBS else _BOTH, low)
     particles = _DE_SEPARABLE.get(low)
@@ -299,17 +307,26 @@ def _resolve(
             if any(not s.outlet for s in found):
                 break
     speaker = next((s for s in found if not s.outlet), found[0] if found else None)
-    via = next(
-        (
-            people.named(it.mention).text
-            for it in its[lo:hi]
-            if it.mention is not None and people.is_outlet(it.mention)
-        ),
-        None,
-    )
-    if speaker is not None and speaker.outlet:
+    via = _via(its, lo, hi, cue, people)
+    if speaker is not None and speaker.outlet and speaker.key is not None:
         via = speaker.text
     return speaker, via
+
+
+def _via(its: list[Item], lo: int, hi: int, cue: _Cue, people: People) -> str | None:
+    """The agency or outlet a statement passed through: a known outlet, a name after
+    "told", or a quoted title after an article ("der „Rheinischen Post“")."""
+    for i in range(lo, hi):
+        it = its[i]
+        before = its[i - 1].low if i > lo else ""
+        told = cue.word in _ADDRESSEE_VERBS and i in (cue.last + 1, cue.last + 2)
+        if it.mention is not None and (
+            people.is_outlet(it.mention) or (told and it.mention.kind is not NameKind.PERSON)
+        ):
+            return people.named(it.mention).text
+        if it.quote >= 0 and (before in DETERMINERS or told) and _title_like(it.text[1:-1]):
+            return it.text[1:-1].strip()
+    return None
 
 
 def _adverb(item: Item) -> bool:
@@ -325,6 +342,13 @@ def _ending_at(
     its: list[Item], e: int, lo: int, people: People, language: str
 ) -> list[Speaker]:
     item = its[e]
+    if item.mention is None and e - 1 >= lo and its[e - 1].mention is not None:
+        # "the AP news agency", "die Regierung Meloni" read as the name they contain
+        if org_noun(item, language) or role_noun(item, language) is not None:
+            return _named(its[e - 1].mention, people)
+    if e - 2 >= lo and its[e - 2].mention is not None and its[e - 1].text.islower():
+        if org_noun(item, language):
+            return _named(its[e - 2].mention, people)
     if item.mention is not None:
         k = e - 1
         if k >= lo and its[k].low in DETERMINERS:
@@ -354,18 +378,24 @@ def _starting_at(
     if item.low in PRONOUNS:
         return _pronoun(item, people)
     if item.low not in DETERMINERS | INDEFINITE:
-        return []
-    for e in range(j + 1, min(hi, j + 5)):
-        if its[e].mention is not None:
-            return _named(its[e].mention, people)  # "der Regierungschef Golowtschenko"
-        if not its[e].is_word:
+        if role_noun(item, language) is None and not org_noun(item, language):
             return []
-        phrase = _noun_phrase(its, j, e, people, language)
-        if phrase:
-            if e + 1 < hi and its[e + 1].mention is not None:
-                return _named(its[e + 1].mention, people)
-            return phrase
-    return []
+        # a bare title or institution: "Minister Chrenin", "nach Angaben des Betriebsrats"
+        if j + 1 < hi and its[j + 1].mention is not None:
+            return _named(its[j + 1].mention, people)
+        return _noun_phrase(its, j, j, people, language)
+    head = -1
+    for e in range(j + 1, min(hi, j + 6)):
+        if its[e].mention is not None:
+            # "der Regierungschef Golowtschenko", "die Vorsitzende Richterin Katrin Sommer"
+            return _named(its[e].mention, people)
+        if not its[e].is_word or its[e].low in DETERMINERS | INDEFINITE | PREPOSITIONS:
+            break
+        if role_noun(its[e], language) is not None or org_noun(its[e], language):
+            head = e
+        elif head >= 0:
+            break
+    return _noun_phrase(its, j, head, people, language) if head >= 0 else []
 
 
 def _named(mention: NameMention | None, people: People) -> list[Speaker]:
@@ -390,13 +420,20 @@ def _noun_phrase(
     if role is None and not org:
         return []
     phrase = " ".join(it.text for it in its[k : e + 1])
-    if org and lemma(head.text, language).endswith(OUTLET_CUES):
-        return [Speaker(phrase, None, outlet=True)]
-    if role is not None and its[k].low in DETERMINERS:
+    definite = its[k].low in DETERMINERS
+    if org:
+        noun = lemma(head.text, language)
+        named = people.latest_org(its[k].start, noun) if definite else None
+        if named is not None:
+            return [named]
+        return [Speaker(phrase, None, outlet=noun.endswith(OUTLET_CUES))]
+    if definite:
         resolved = people.latest(its[k].start, role or None)
         if resolved is not None:
             return [resolved]
-    return [Speaker(phrase, None)]
+    speaker = Speaker(phrase, None)
+    people.note(its[k].start, speaker)
+    return [speaker]
 
 
 # --- Indirect speech --------------------------------------------------------------------
@@ -447,6 +484,9 @@ def _indirect(
 def _content_start(its: list[Item], cue: _Cue, language: str) -> int | None:
     n = len(its)
     j = cue.last + 1
+    if cue.word in {"laut", "according", "nach", "zufolge"} and cue.first > 0:
+        if cue.word == "zufolge" or its[cue.first - 1].text != ",":
+            return 0  # "Der Schaden beläuft sich laut Gericht auf …": all of it
     if cue.word in {"laut", "according", "nach"}:
         for k in range(j, min(n, j + 8)):
             if its[k].text == ",":

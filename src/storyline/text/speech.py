@@ -245,6 +245,7 @@ class People:
         self.mentions = mentions
         self.persons = [m for m in mentions if m.kind is NameKind.PERSON]
         self.person_starts = [m.start for m in self.persons]
+        self.starts = [m.start for m in mentions]
         longest: dict[str, str] = {}
         for m in mentions:
             if len(m.text) > len(longest.get(m.key, "")):
@@ -254,6 +255,8 @@ class People:
         # Titles met so far per person: "Verteidigungsminister Sergej Schoigu", "Sergej
         # Schoigu, the defence minister," — (position, key, role lemma).
         self.roles: dict[str, list[tuple[int, str]]] = {}
+        # Unnamed speakers met so far ("ein Sprecher", "a spokesman"): "he" may be one.
+        self.unnamed: list[tuple[int, Speaker]] = []
         for m in self.persons:
             for word in _around(text, m):
                 low = lemma(word, language)
@@ -265,6 +268,8 @@ class People:
             return False
         if m.key in OUTLET_KEYS or transliterate(m.text) in OUTLET_KEYS:
             return True
+        if m.text.lower().endswith(OUTLET_CUES):  # "Deutsche Presse-Agentur"
+            return True
         before = text[max(0, m.start - 40) : m.start].lower().split()[-2:]
         return any(w.strip(",.;:()").endswith(OUTLET_CUES) for w in before)
 
@@ -274,11 +279,33 @@ class People:
     def named(self, mention: NameMention) -> Speaker:
         return Speaker(self.longest.get(mention.key, mention.text), mention.key)
 
+    def note(self, position: int, speaker: Speaker) -> None:
+        """Remember an unnamed speaker ("a spokesman") as a possible antecedent."""
+        self.unnamed.append((position, speaker))
+
+    def latest_org(self, before: int, noun: str) -> Speaker | None:
+        """The last organisation before ``before`` whose name has ``noun`` ("the bank"
+        -> Meridian Bank)."""
+        i = bisect.bisect_left(self.starts, before) - 1
+        while i >= 0:
+            m = self.mentions[i]
+            if m.kind is not NameKind.PERSON and m.kind is not NameKind.PLACE and noun in (
+                m.text.lower()
+            ):
+                return self.named(m)
+            i -= 1
+        return None
+
     def latest(self, before: int, role: str | None = None) -> Speaker | None:
         """The person mentioned last before ``before``; with ``role``, the last one of
         that title (or of no known title)."""
         i = bisect.bisect_left(self.person_starts, before) - 1
         untitled: NameMention | None = None
+        unnamed = [(pos, s) for pos, s in self.unnamed if pos < before]
+        if role is None and unnamed:
+            pos, speaker = max(unnamed, key=lambda u: u[0])
+            if i < 0 or self.persons[i].start < pos:
+                return speaker
         while i >= 0:
             m = self.persons[i]
             if role is None:
@@ -301,18 +328,36 @@ def _around(text: str, m: NameMention) -> list[str]:
     return before + re.findall(r"[^\W\d_]+", after)[:5]
 
 
+# Speakers beyond the titles the name lexicon knows: groups of people, and institutions.
+EXTRA_ROLES = frozenset(
+    {"official", "analyst", "expert", "witness", "resident", "source", "diplomat", "activist",
+     "beamte", "beamter", "analyst", "zeuge", "anwohner", "diplomat", "ermittler",
+     "investigator", "prosecutor", "staatsanwalt", "staatsanwältin"}
+)  # fmt: skip
+EXTRA_ORGS = (
+    "association", "union", "government", "regierung", "council", "committee", "authority",
+    "landkreis", "gemeinde", "club", "verein", "armee", "army", "gewerkschaft", "rat",
+    "kommission", "commission", "staatsanwaltschaft", "kreml", "kremlin",
+)  # fmt: skip
+
+
 def role_noun(item: Item, language: str) -> str | None:
     """The title a word is, as a lemma ("minister"), or "" for an age noun."""
-    if not item.is_word or item.text[:1].isdigit() and not _AGE_NOUN.match(item.low):
+    if not item.is_word:
         return None
     if _AGE_NOUN.match(item.low):
         return ""
+    if item.text[:1].isdigit():
+        return None
     low = lemma(item.text, language)
-    if is_role(low) and low not in PRONOUNS and len(low) > 2:
+    if (is_role(low) or low in EXTRA_ROLES) and low not in PRONOUNS and len(low) > 2:
         return low
     return None
 
 
 def org_noun(item: Item, language: str) -> bool:
     """An institution word that can speak: "police", "das Ministerium"."""
-    return item.is_word and len(item.text) > 3 and is_org_cue(lemma(item.text, language))
+    if not item.is_word or len(item.text) <= 2:
+        return False
+    low = lemma(item.text, language)
+    return is_org_cue(low) or low.endswith(EXTRA_ORGS)
