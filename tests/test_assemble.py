@@ -73,3 +73,15 @@ def test_assemble_own_story_has_sources_timeline_and_json_keys(tmp_path: Path) -
     assert any(f["corroborated"] and f["value"] for f in view["facts"])  # type: ignore[union-attr]
     text = runner.invoke(app, ["show", str(view["id"]), "--db", db]).stdout
     assert str(view["headline"]) in text and "Sources" in text
+
+
+def test_assemble_entity_lists_stories_in_any_spelling(tmp_path: Path) -> None:
+    db = str(tmp_path / "seeds.db")
+    runner.invoke(app, ["ingest", str(shared_path("seeds")), "--db", db])
+    for spelling in ("Schoigu", "Shoigu", "Шойгу"):
+        result = runner.invoke(app, ["entity", spelling, "--db", db, "--json"])
+        data = json.loads(result.stdout)
+        assert result.exit_code == 0 and len(data["stories"]) == 1, spelling
+        assert data["forms"][0]["kind"] == "person"
+    missing = runner.invoke(app, ["entity", "Nobody Atall", "--db", db])
+    assert missing.exit_code == 3

@@ -217,6 +217,43 @@ def print_story(view: dict[str, Any]) -> None:
     out.print(table)
 
 
+@app.command("entity")
+def entity_cli(
+    name: Annotated[str, typer.Argument(help="A name in any spelling or script, or its key.")],
+    limit: Annotated[int, typer.Option(min=1, help="At most this many stories.")] = 20,
+    db: DbOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """The stories a person, place or organisation appears in."""
+    from storyline.text.translit import name_key
+
+    store = _open(_settings(db))
+    try:
+        key = name_key(name)
+        forms = store.name_forms(key)
+        found = store.name_stories(key, limit)
+    finally:
+        store.close()
+    if json_output:
+        _print_json(
+            {
+                "key": key,
+                "forms": [{"name": n, "kind": k, "count": c} for n, k, c in forms],
+                "stories": [story_dict(s) | {"mentions": m} for s, m in found],
+            }
+        )
+        return
+    if not forms:
+        err.print(f"no stories mention {name!r} (key {key!r})")
+        raise typer.Exit(3)
+    spelled = ", ".join(f"{n} ({c})" for n, _, c in forms[:8])
+    out.print(f"[bold]{forms[0][0]}[/] ({forms[0][1]}); written {spelled}", highlight=False)
+    table = Table("id", "headline", "mentions", "articles", "last")
+    for s, mentions in found:
+        table.add_row(s.id, s.headline, str(mentions), str(s.article_count), _day(s.last_published))
+    out.print(table)
+
+
 @app.command("search")
 def search_cli(
     text: Annotated[str, typer.Argument(help="Words to look for in titles and texts.")],

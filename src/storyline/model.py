@@ -75,6 +75,7 @@ class Features:
     names: tuple[tuple[str, int], ...]
     numbers: tuple[str, ...] = ()
     lead_terms: tuple[tuple[str, int], ...] = ()  # title and opening words: the event
+    name_forms: tuple[tuple[str, str, str], ...] = ()  # (key, commonest form, kind)
 
 
 @dataclass(frozen=True, slots=True)

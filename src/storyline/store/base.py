@@ -81,6 +81,10 @@ class Store(Protocol):
 
     def search(self, text: str, limit: int = 20) -> list[StoredArticle]: ...
 
+    def name_stories(self, key: str, limit: int = 50) -> list[tuple[Story, int]]: ...
+
+    def name_forms(self, key: str) -> list[tuple[str, str, int]]: ...
+
     def articles(self) -> Iterator[StoredArticle]: ...
 
     def failures(self) -> list[Failure]: ...
@@ -109,6 +113,7 @@ def features_from_json(text: str) -> Features:
         names=tuple((t, int(c)) for t, c in data["names"]),
         numbers=tuple(data.get("numbers", ())),
         lead_terms=tuple((t, int(c)) for t, c in data.get("lead_terms", ())),
+        name_forms=tuple((k, n, kind) for k, n, kind in data.get("name_forms", ())),
     )
 
 

@@ -133,10 +133,35 @@ def _m003_feed_state(db: sqlite3.Connection) -> None:
     )
 
 
+def _m004_article_names(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE article_names (
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            key TEXT NOT NULL,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (article_id, key)
+        );
+        CREATE INDEX article_names_key ON article_names(key)
+        """,
+    )
+    # Articles stored before this migration: their name keys, kind not yet known.
+    for article_id, features in db.execute("SELECT id, features FROM articles").fetchall():
+        for key, count in features_from_json(features).names:
+            db.execute(
+                "INSERT OR IGNORE INTO article_names VALUES (?, ?, ?, 'other', ?)",
+                (article_id, key, key, count),
+            )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_story_state", _m002_story_state),
     ("003_feed_state", _m003_feed_state),
+    ("004_article_names", _m004_article_names),
 ]
 
 # Readers wait this long for a writer's lock before reporting the database busy.
@@ -245,6 +270,14 @@ class SQLiteStore:
             "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
             (cursor.lastrowid, a.title, a.text),
         )
+        forms = {key: (name, kind) for key, name, kind in a.features.name_forms}
+        self.db.executemany(
+            "INSERT INTO article_names VALUES (?, ?, ?, ?, ?)",
+            [
+                (a.id, key, *forms.get(key, (key, "other")), count)
+                for key, count in a.features.names
+            ],
+        )
 
     def _refresh(self, story_id: str) -> None:
         """Recompute a story's summary from its articles."""
@@ -343,6 +376,26 @@ class SQLiteStore:
             (story_id,),
         )
         return [_stored(r) for r in rows]
+
+    def name_stories(self, key: str, limit: int = 50) -> list[tuple[Story, int]]:
+        """Stories mentioning the name ``key``, with mentions per story, most first."""
+        rows = self.db.execute(
+            """SELECT s.*, SUM(n.count) AS mentions FROM article_names n
+               JOIN articles a ON a.id = n.article_id JOIN stories s ON s.id = a.story_id
+               WHERE n.key = ? GROUP BY s.id ORDER BY mentions DESC, s.last_published DESC
+               LIMIT ?""",
+            (key, limit),
+        )
+        return [(story_from_row(dict(r)), int(r["mentions"])) for r in rows]
+
+    def name_forms(self, key: str) -> list[tuple[str, str, int]]:
+        """How the name ``key`` is written, with its kind and mentions, commonest first."""
+        rows = self.db.execute(
+            """SELECT name, kind, SUM(count) FROM article_names WHERE key = ?
+               GROUP BY name, kind ORDER BY SUM(count) DESC, name""",
+            (key,),
+        )
+        return [(r[0], r[1], int(r[2])) for r in rows]
 
     def search(self, text: str, limit: int = 20) -> list[StoredArticle]:
         query = _fts_query(text)

@@ -11,7 +11,7 @@ from storyline.errors import EmptyInput
 from storyline.model import Article, Features, Parsed
 from storyline.text.clean import clean_text
 from storyline.text.language import detect_language
-from storyline.text.names import name_keys
+from storyline.text.names import NameMention, find_names
 from storyline.text.tokens import content_terms, fold, tokenize
 
 # An article needs some body to be compared with others; below this many words it is
@@ -59,6 +59,17 @@ def _lead(description: str | None, text: str) -> str:
     return "" if lead[:100] in head else lead
 
 
+def _name_forms(mentions: list[NameMention]) -> tuple[tuple[str, str, str], ...]:
+    """Per name key, its commonest written form and kind: what entity pages show."""
+    forms: dict[str, Counter[tuple[str, str]]] = {}
+    for m in mentions:
+        forms.setdefault(m.key, Counter())[(m.text, str(m.kind))] += 1
+    return tuple(
+        (key, *max(counter.items(), key=lambda kv: (kv[1], kv[0]))[0])
+        for key, counter in sorted(forms.items())
+    )
+
+
 def _counts(items: list[str]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(Counter(items).items()))
 
@@ -78,13 +89,17 @@ def analyse(parsed: Parsed) -> Article:
         raise EmptyInput(
             parsed.origin, f"fewer than {MIN_ARTICLE_WORDS} words of text after cleaning"
         )
-    names = name_keys(title, title_tokens, language) + name_keys(compared, body_tokens, language)
+    mentions = find_names(title, title_tokens, language) + find_names(
+        compared, body_tokens, language
+    )
+    names = Counter(m.key for m in mentions)
     features = Features(
         title_terms=_counts(content_terms(title_tokens, language)),
         body_terms=_counts(content_terms(body_tokens, language)),
         names=tuple(sorted(names.items())),
         numbers=tuple(sorted({t.text for t in body_tokens if t.is_number})),
         lead_terms=_counts(content_terms(title_tokens + body_tokens[:LEAD_WORDS], language)),
+        name_forms=_name_forms(mentions),
     )
     content_fingerprint = fingerprint(text)
     return Article(

@@ -207,7 +207,7 @@ INDEFINITE = frozenset(
 PREPOSITIONS = frozenset(
     {"mit", "von", "vom", "bei", "beim", "nach", "für", "gegen", "zu", "zum", "zur", "an", "am",
      "auf", "aus", "über", "in", "im", "with", "of", "by", "for", "against", "to", "at", "from",
-     "on", "in", "about", "gegenüber", "und", "and"}
+     "on", "about", "gegenüber", "und", "and"}
 )  # fmt: skip
 # Nouns that stand for a person whose name came before: "der 68-Jährige", "a 36-year-old".
 _AGE_NOUN = re.compile(r"^\d+-(?:jährige[nr]?|year-old)$")
@@ -331,7 +331,7 @@ def _around(text: str, m: NameMention) -> list[str]:
 # Speakers beyond the titles the name lexicon knows: groups of people, and institutions.
 EXTRA_ROLES = frozenset(
     {"official", "analyst", "expert", "witness", "resident", "source", "diplomat", "activist",
-     "beamte", "beamter", "analyst", "zeuge", "anwohner", "diplomat", "ermittler",
+     "beamte", "beamter", "zeuge", "anwohner", "ermittler",
      "investigator", "prosecutor", "staatsanwalt", "staatsanwältin"}
 )  # fmt: skip
 EXTRA_ORGS = (
