@@ -120,3 +120,12 @@ def test_layout_pathological_megabyte_input_finishes() -> None:
     for content in ("date 2022 " + "a(" * 500_000, "Teilen\n" * 140_000, "(dpa) " * 160_000):
         layout = parse_text_layout(content)
         assert len(layout.body) <= len(content)
+
+
+def test_text_layout_kicker_above_the_headline_is_not_the_title() -> None:
+    layout = parse_text_layout(
+        "date 2024-03-20\nRecht\nGericht stärkt Rechte von Ticketkäufern\n\nDer Text folgt hier."
+    )
+    assert layout.title == "Gericht stärkt Rechte von Ticketkäufern"
+    single = parse_text_layout("Hamburg\n\nEin Text, der nur eine Zeile Titel hat und weitergeht.")
+    assert single.title == "Hamburg"  # no headline right below: the short line is the title

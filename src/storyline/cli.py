@@ -407,6 +407,11 @@ from storyline import cli_watch  # noqa: E402
 cli_watch.register(app)
 
 
+from storyline import cli_extraction  # noqa: E402
+
+cli_extraction.register_eval(eval_app)
+
+
 def main() -> None:
     try:
         app()

@@ -26,11 +26,14 @@ from storyline.text.quantities import (
     UNITS,
     VAGUE_COUNTS,
     WEEKDAYS,
+    WORD_END,
     alternation,
+    number_value,
     number_words,
     parse_number,
     scale_of,
 )
+from storyline.text.timex import find_dates
 from storyline.text.tokens import lemma, stopwords
 
 __all__ = ["Fact", "find_facts"]
@@ -55,6 +58,11 @@ class Fact:
     normal: str | None = None
 
 
+def _dates(text: str, language: str) -> Iterator[Fact]:
+    for start, end, kind, normal in find_dates(text, language):
+        yield _fact(text, kind, None, None, start, end, normal, False)
+
+
 def find_facts(text: str, language: str) -> list[Fact]:
     """Quantities and dates in ``text``, in text order, with no two overlapping."""
     taken = bytearray(len(text))
@@ -77,89 +85,6 @@ def _fact(
     return Fact(text[start:end], kind, value, unit, start, end, approximate, normal)
 
 
-# --- Dates and times --------------------------------------------------------------------
-
-_M = alternation(MONTHS)
-_WD = alternation(WEEKDAYS)
-_ORD = r"(?:st|nd|rd|th)?"
-_Y = r"(?P<y>\d{4})(?!\d)"
-_WORD_END = r"(?![^\W\d_])"
-_DATES = [
-    re.compile(p)
-    for p in (
-        # vom 3. bis 5. März 2024; 3.–5. März; vom 3. März bis 5. April
-        rf"(?:(?i:vom|zwischen\s+dem)\s+)?(?<![\d.])(?P<d1>\d{{1,2}})\.\s*(?:(?P<m1>{_M})\s+)?"
-        rf"(?:(?i:bis)\s+(?:zum\s+)?|[-–]\s*|und\s+(?:dem\s+)?)(?P<d2>\d{{1,2}})\.\s*"
-        rf"(?P<m2>{_M}){_WORD_END}(?:\s+{_Y})?",
-        # March 3-5; from March 3 to April 5, 2024
-        rf"(?:(?i:from|between)\s+)?(?P<m1>{_M})\s+(?P<d1>\d{{1,2}}){_ORD}\s*"
-        rf"(?:-|–|to|through|until|and)\s*(?:(?P<m2>{_M})\s+)?(?P<d2>\d{{1,2}}){_ORD}(?!\d)"
-        rf"(?:,?\s+{_Y})?",
-        # 3-5 March 2024
-        rf"(?<![\d.])(?P<d1>\d{{1,2}}){_ORD}\s*(?:-|–|to)\s*(?P<d2>\d{{1,2}}){_ORD}\s+"
-        rf"(?P<m2>{_M}){_WORD_END}(?:\s+{_Y})?",
-        # am 3. März 2024
-        rf"(?:(?i:am|vom|seit\s+dem|bis\s+zum|ab\s+dem)\s+)?(?<![\d.])(?P<d>\d{{1,2}})\.\s*"
-        rf"(?P<m>{_M}){_WORD_END}(?:\s+{_Y})?",
-        # March 3, 2024; 3 March 2024
-        rf"(?:(?i:on)\s+)?(?P<m>{_M})\s+(?P<d>\d{{1,2}}){_ORD}(?!\d)(?:,?\s+{_Y})?",
-        rf"(?:(?i:on)\s+)?(?<![\d.])(?P<d>\d{{1,2}}){_ORD}\s+(?P<m>{_M}){_WORD_END}(?:\s+{_Y})?",
-        # 30.11.2022; 2024-03-16
-        r"(?<![\d.])(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.(?P<y>\d{4})(?!\d)",
-        r"(?<![\d-])(?P<y>\d{4})-(?P<mo>\d{2})(?:-(?P<d>\d{2}))?(?![\d-])",
-        # im Oktober; October 2022 (a month alone needs a word before it)
-        rf"(?:(?P<cue>(?i:im|in|seit|ab|bis|anfang|ende|mitte|early|late|since|until|by|from|"
-        rf"during|vom|zum))\s+)?(?P<m>{_M}){_WORD_END}(?:\s+{_Y})?",
-    )
-]
-_WEEKDAY = re.compile(
-    r"(?:(?i:am|on|last|next|this|vergangenen|kommenden|nächsten|diesen|letzten|seit|ab)\s+)?"
-    rf"(?P<w>{_WD})(?:abend|morgen|nachmittag|vormittag|mittag|nacht)?(?:'s|s)?{_WORD_END}"
-)
-_TIME_DE = re.compile(r"(?<![\d.,])(?P<h>\d{1,2})(?:[.:](?P<mi>\d{2}))?\s+Uhr" + _WORD_END)
-_TIME_EN = re.compile(
-    r"(?<![\d.,])(?P<h>\d{1,2})(?::(?P<mi>\d{2}))?\s*(?P<ap>a\.m\.|p\.m\.|am|pm)" + _WORD_END
-)
-
-
-def _month(name: str | None, number: str | None) -> int:
-    if name:
-        return MONTHS[name]
-    return int(number) if number else 0
-
-
-def _dates(text: str, language: str) -> Iterator[Fact]:
-    for pattern in _DATES:
-        for m in pattern.finditer(text):
-            groups = m.groupdict()
-            year = groups.get("y") or "XXXX"
-            if "d1" in groups:
-                m2 = _month(groups["m2"], None) or _month(groups["m1"], None)
-                m1 = _month(groups["m1"], None) or m2
-                d1, d2 = int(groups["d1"]), int(groups["d2"])
-                if 1 <= d1 <= 31 and 1 <= d2 <= 31 and (m1, d1) < (m2, d2):
-                    normal = f"{year}-{m1:02d}-{d1:02d}/{year}-{m2:02d}-{d2:02d}"
-                    yield _fact(text, "date", None, None, m.start(), m.end(), normal, False)
-                continue
-            month = _month(groups.get("m"), groups.get("mo"))
-            day = int(groups["d"]) if groups.get("d") else 0
-            if not 1 <= month <= 12 or day > 31:
-                continue
-            if not groups.get("d") and not groups.get("cue") and not groups.get("y"):
-                continue  # "August" alone may be a given name; "May" a verb
-            normal = f"{year}-{month:02d}" + (f"-{day:02d}" if day else "")
-            yield _fact(text, "date", None, None, m.start(), m.end(), normal, False)
-    for m in _WEEKDAY.finditer(text):
-        yield _fact(text, "date", None, None, m.start(), m.end(), WEEKDAYS[m["w"]], False)
-    for m in (_TIME_DE if language == "de" else _TIME_EN).finditer(text):
-        hour, minute = int(m["h"]), int(m["mi"] or 0)
-        if m.groupdict().get("ap") and m["ap"].lower().startswith("p") and hour < 12:
-            hour += 12
-        if hour <= 24 and minute < 60:
-            normal = f"{hour:02d}:{minute:02d}"
-            yield _fact(text, "time", None, None, m.start(), m.end(), normal, False)
-
-
 # --- Ages and durations written as adjectives -------------------------------------------
 
 # "der 68-jährige Präsident" is an age; "eine zweijährige Mission" a duration.
@@ -178,24 +103,18 @@ def _age_patterns(language: str) -> tuple[re.Pattern[str], ...]:
     words = alternation(number_words(language))
     number = rf"(?<![\w.,])(?P<n>\d{{1,3}}|(?i:{words}))"
     return (
-        re.compile(rf"{number}-?(?P<j>[Jj]ährige[nrms]?)(?P<next>\s+\w+)?{_WORD_END}"),
-        re.compile(rf"{number}[- ](?i:years?)[- ](?i:old){_WORD_END}"),
+        re.compile(rf"{number}-?(?P<j>[Jj]ährige[nrms]?)(?P<next>\s+\w+)?{WORD_END}"),
+        re.compile(rf"{number}[- ](?i:years?)[- ](?i:old){WORD_END}"),
         re.compile(r"(?i:im\s+alter\s+von|aged|age\s+of)\s+(?P<n>\d{1,3})(?:\s+(?i:jahren))?"),
-        re.compile(r"(?<![\w.,])(?P<n>\d{1,3})\s+(?i:jahre\s+alt)" + _WORD_END),
-        re.compile(rf"{number}-?(?P<u>(?i:stündig|tägig|wöchig|monatig))(?:e[nrms]?)?{_WORD_END}"),
+        re.compile(r"(?<![\w.,])(?P<n>\d{1,3})\s+(?i:jahre\s+alt)" + WORD_END),
+        re.compile(rf"{number}-?(?P<u>(?i:stündig|tägig|wöchig|monatig))(?:e[nrms]?)?{WORD_END}"),
     )
-
-
-def _number_value(word: str, language: str) -> float | None:
-    if word[:1].isdigit():
-        return parse_number(word, language)
-    return number_words(language).get(word.lower())
 
 
 def _ages(text: str, language: str) -> Iterator[Fact]:
     for i, pattern in enumerate(_age_patterns(language)):
         for m in pattern.finditer(text):
-            value = _number_value(m["n"], language)
+            value = number_value(m["n"], language)
             if value is None:
                 continue
             groups = m.groupdict()
@@ -237,8 +156,8 @@ def _quantity_pattern(language: str) -> re.Pattern[str]:
     words = alternation([*number_words(language), *ONE_WORDS])
     return re.compile(
         rf"(?:{_PREFIX}\s?)?(?P<num>{DIGITS}|(?<![^\W\d_])(?i:{words})(?![^\W\d_]))"
-        rf"(?:\s?(?P<scale>(?i:{_SCALE_WORDS})\.?){_WORD_END})?"
-        rf"(?:[\s-]?(?P<unit>(?i:{_UNIT_WORDS})){_WORD_END})?"
+        rf"(?:\s?(?P<scale>(?i:{_SCALE_WORDS})\.?){WORD_END})?"
+        rf"(?:[\s-]?(?P<unit>(?i:{_UNIT_WORDS})){WORD_END})?"
     )
 
 
@@ -256,7 +175,7 @@ class _Raw:
 
 def _raw(text: str, m: re.Match[str], language: str) -> _Raw | None:
     num = m["num"]
-    value = _number_value(num, language)
+    value = number_value(num, language)
     if value is None:
         value = 1.0  # "a", "eine": one only before a scale
     pre, scale, unit = m["pre"], m["scale"], m["unit"]
@@ -280,6 +199,8 @@ def _raw(text: str, m: re.Match[str], language: str) -> _Raw | None:
             end = max(end, m.end("scale"))
     if num.lower() in ONE_WORDS and not scale:
         return None
+    if unit_name == "cent":  # a hundredth of the currency the text writes in
+        value, unit_name = value / 100, "EUR" if language == "de" else "USD"
     year = num.isdigit() and len(num) == 4 and 1800 <= value <= 2100 and not scale
     return _Raw(m.start(), end, value, kind, unit_name, bool(scale), num[0].isalpha(), year)
 
@@ -311,7 +232,7 @@ def _quantities(text: str, language: str) -> Iterator[Fact]:
 
 
 def _scale_factor(text: str, raw: _Raw, language: str) -> float:
-    scale = re.search(rf"(?i:{_SCALE_WORDS})\.?{_WORD_END}", text[raw.start : raw.end])
+    scale = re.search(rf"(?i:{_SCALE_WORDS})\.?{WORD_END}", text[raw.start : raw.end])
     return scale_of(scale.group(), language) if scale else 1.0
 
 
@@ -327,7 +248,7 @@ def _signed(text: str, raw: _Raw) -> Fact:
 
 def _counted(text: str, raw: _Raw, language: str) -> Iterator[Fact]:
     noun = _count_noun(text, raw.end, language)
-    if noun is not None:
+    if noun is not None and raw.value == int(raw.value):  # "6.1 earthquake" is no count
         end, unit = noun
         yield _fact(text, "count", raw.value, unit, raw.start, end)
 
@@ -364,13 +285,27 @@ def _count_noun(text: str, pos: int, language: str) -> tuple[int, str] | None:
     low = word.lower()
     if low in _NOT_COUNTED or low in stop or word in MONTHS or word in WEEKDAYS:
         return None
-    unit = UNITS.get(low, ("count", lemma(word, language)))[1]
+    unit = UNITS.get(low, ("count", _noun_lemma(word, language)))[1]
     return end, unit
 
 
+def _noun_lemma(word: str, language: str) -> str:
+    """Lemma of a counted noun; an unknown German compound by its last part
+    ("Ladepunkte" -> "ladepunkt", as "Punkte" -> "punkt")."""
+    base = lemma(word, language)
+    if base != word.lower() or language != "de":
+        return base
+    for i in range(3, len(word) - 3):
+        tail = word[i:].capitalize()
+        tail_lemma = lemma(tail, language)
+        if len(tail_lemma) < len(tail) and tail.lower().startswith(tail_lemma[:3]):
+            return word[:i].lower() + tail_lemma
+    return base
+
+
 _VAGUE = re.compile(
-    rf"(?<![^\W\d_])(?P<w>(?i:{alternation(VAGUE_COUNTS)}))n?{_WORD_END}"
-    rf"(?:\s+(?i:of|von))?(?:\s+(?P<unit>(?i:{_UNIT_WORDS})){_WORD_END})?"
+    rf"(?<![^\W\d_])(?P<w>(?i:{alternation(VAGUE_COUNTS)}))n?{WORD_END}"
+    rf"(?:\s+(?i:of|von))?(?:\s+(?P<unit>(?i:{_UNIT_WORDS})){WORD_END})?"
 )
 
 
@@ -387,4 +322,20 @@ def _vague(text: str, language: str) -> Iterator[Fact]:
             yield _fact(text, "count", value, noun[1], m.start(), noun[0], approximate=True)
 
 
-_FINDERS: tuple[Callable[[str, str], Iterator[Fact]], ...] = (_dates, _ages, _quantities, _vague)
+_MAGNITUDE = re.compile(rf"(?i:magnitude|stärke)(?:\s+(?i:of|von))?\s+(?P<n>{DIGITS})")
+
+
+def _magnitudes(text: str, language: str) -> Iterator[Fact]:
+    """Earthquakes: "a magnitude 6.1 earthquake", "ein Beben der Stärke 6,1"."""
+    for m in _MAGNITUDE.finditer(text):
+        value = parse_number(m["n"], language)
+        yield _fact(text, "quantity", value, "magnitude", m.start("n"), m.end("n"))
+
+
+_FINDERS: tuple[Callable[[str, str], Iterator[Fact]], ...] = (
+    _dates,
+    _ages,
+    _magnitudes,
+    _quantities,
+    _vague,
+)

@@ -63,6 +63,25 @@ def _first_prose(lines: list[str], start: int, *, at_edge: bool) -> int | None:
     return None
 
 
+# A first line of at most this many words, with no sentence punctuation, directly
+# above a longer line is a kicker or section label ("Hamburg", "Recht", "Ausland"),
+# not the headline: news pages print them above the title.
+KICKER_MAX_WORDS = 2
+
+# ... provided the line below it is long enough to be a headline.
+HEADLINE_MIN_WORDS = 4
+
+
+def _skip_kicker(lines: list[str], at: int) -> int:
+    words = lines[at].split()
+    if len(words) > KICKER_MAX_WORDS or any(ch in lines[at] for ch in ".!?:"):
+        return at
+    below = next((i for i in range(at + 1, len(lines)) if lines[i].strip()), None)
+    if below is None or below != at + 1 or len(lines[below].split()) < HEADLINE_MIN_WORDS:
+        return at
+    return below
+
+
 def parse_text_layout(content: str) -> TextLayout:
     """Split a plain text article into title, body and header date.
 
@@ -89,6 +108,7 @@ def parse_text_layout(content: str) -> TextLayout:
     title_at = _first_prose(lines, first, at_edge=True)
     if title_at is None:
         return TextLayout("", "", published, precision)
+    title_at = _skip_kicker(lines, title_at)
     title = normalize_text(lines[title_at]).replace("\n", " ").strip()
     if len(title) > MAX_TITLE_CHARS:
         body_lines = lines[title_at:]

@@ -79,6 +79,13 @@ def number_words(language: str) -> Mapping[str, float]:
     return {**ENGLISH_NUMBERS, **GERMAN_NUMBERS}
 
 
+def number_value(word: str, language: str) -> float | None:
+    """The value of digits ("1,5") or of a number word ("neun"); None if neither."""
+    if word[:1].isdigit():
+        return parse_number(word, language)
+    return number_words(language).get(word.lower())
+
+
 # Scale words after a number; "billion" is 10^9 in English and 10^12 in German.
 SCALES: Mapping[str, float] = {
     "hundert": 1e2, "hundred": 1e2, "tausend": 1e3, "tsd": 1e3, "thousand": 1e3, "k": 1e3,
@@ -116,10 +123,9 @@ def parse_number(digits: str, language: str) -> float:
         s = s.replace(group, "").replace(decimal, ".")
     elif group in s:
         parts = s.split(group)
-        if all(len(p) == 3 for p in parts[1:]):
-            s = "".join(parts)  # grouped thousands
-        else:
-            s = s.replace(group, ".")  # the other convention's decimal point
+        # grouped thousands, or else the other convention's decimal point
+        grouped = all(len(p) == 3 for p in parts[1:])
+        s = "".join(parts) if grouped else s.replace(group, ".")
     else:
         s = s.replace(decimal, ".")
     if s.count(".") > 1:
@@ -141,6 +147,7 @@ _UNITS: dict[tuple[str, str], tuple[str, ...]] = {
     ("money", "CNY"): ("cny", "yuan", "renminbi"),
     ("money", "UAH"): ("uah", "hrywnja", "hrywnjas", "hryvnia", "hryvnias"),
     ("money", "PLN"): ("pln", "zloty", "złoty"),
+    ("money", "cent"): ("cent", "cents"),
     ("percent", "percentage point"): ("prozentpunkte", "prozentpunkten", "percentage points",
                                       "percentage point"),
     ("percent", "percent"): ("%", "prozent", "percent", "per cent", "pct"),
@@ -161,7 +168,8 @@ _UNITS: dict[tuple[str, str], tuple[str, ...]] = {
     ("area", "m2"): ("quadratmeter", "quadratmetern", "m²", "square metres", "square meters"),
     ("area", "acre"): ("acre", "acres"),
     ("weight", "t"): ("tonnen", "tonne", "tonnes", "tons", "ton"),
-    ("weight", "kg"): ("kilogramm", "kilo", "kilos", "kg", "kilograms", "kilogrammes"),
+    ("weight", "kg"): ("kilogramm", "kilo", "kilos", "kg", "kilogram", "kilograms",
+                      "kilogrammes"),
     ("volume", "l"): ("liter", "litern", "litre", "litres", "liters"),
     ("volume", "barrel"): ("barrel", "barrels"),
     ("volume", "m3"): ("kubikmeter", "cubic metres", "cubic meters"),
@@ -191,6 +199,10 @@ PREFIX_CURRENCIES: Mapping[str, str] = {
 }  # fmt: skip
 
 
+# Where a word ends: no letter follows (digits may: "3-5").
+WORD_END = r"(?![^\W\d_])"
+
+
 def alternation(surfaces: Iterable[str]) -> str:
     """A regex alternation, longest first, spaces matching any run of white space."""
     ordered = sorted(set(surfaces), key=lambda s: (-len(s), s))
@@ -203,9 +215,10 @@ MONTHS: Mapping[str, int] = {
     "Januar": 1, "Jänner": 1, "Februar": 2, "März": 3, "April": 4, "Mai": 5, "Juni": 6,
     "Juli": 7, "August": 8, "September": 9, "Oktober": 10, "November": 11, "Dezember": 12,
     "January": 1, "February": 2, "March": 3, "May": 5, "June": 6, "July": 7, "October": 10,
-    "December": 12, "Jan.": 1, "Feb.": 2, "Mar.": 3, "Apr.": 4, "Jun.": 6, "Jul.": 7,
-    "Aug.": 8, "Sep.": 9, "Sept.": 9, "Okt.": 10, "Oct.": 10, "Nov.": 11, "Dez.": 12,
-    "Dec.": 12,
+    "December": 12, "Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "Jun": 6, "Jul": 7, "Aug": 8,
+    "Sep": 9, "Sept": 9, "Oct": 10, "Nov": 11, "Dec": 12, "Jan.": 1, "Feb.": 2, "Mar.": 3,
+    "Apr.": 4, "Jun.": 6, "Jul.": 7, "Aug.": 8, "Sep.": 9, "Sept.": 9, "Okt.": 10, "Oct.": 10,
+    "Nov.": 11, "Dez.": 12, "Dec.": 12,
 }  # fmt: skip
 WEEKDAYS: Mapping[str, str] = {
     "Montag": "monday", "Dienstag": "tuesday", "Mittwoch": "wednesday",

@@ -14,23 +14,29 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from storyline.text.attribution import (
+    ADDRESSEE_VERBS,
+    CLAUSE_END,
+    EN_VERBS,
+    RIGHT,
+    SEPARABLE,
+    Cue,
+    find_cue,
+    resolve,
+    starting_at,
+    title_like,
+)
 from storyline.text.name_lexicon import NameKind
 from storyline.text.names import NameMention, find_names
-from storyline.text.speech import (
+from storyline.text.speakers import (
+    ADVERBS,
     DETERMINERS,
-    INDEFINITE,
-    OUTLET_CUES,
     PREPOSITIONS,
     PRONOUNS,
-    Item,
     People,
     Speaker,
-    items,
-    org_noun,
-    role_noun,
-    scan_quotes,
-    sentences,
 )
+from storyline.text.speech import Item, items, scan_quotes, sentences
 from storyline.text.tokens import lemma, tokenize
 
 __all__ = ["Quote", "find_quotes"]
@@ -52,8 +58,6 @@ class Quote:
 # A direct quote with no speaker is kept only if it is this long: shorter quoted
 # phrases without a reporting verb are scare quotes and titles ("letzte Diktator").
 MIN_SPEECH_WORDS = 4
-# How far from a reporting verb its speaker may stand, in words.
-SPEAKER_WINDOW = 6
 # A trailing attribution ("…, sagte Schoigu am Mittwoch in Minsk.") is at most this
 # long; a longer clause after the last comma is content, not attribution.
 MAX_TRAILER = 16
@@ -63,48 +67,18 @@ TRAILER_CUE_WINDOW = 7
 MAX_LEAD = 14
 MIN_INDIRECT_WORDS = 3
 
-_DE_VERBS = frozenset(
-    ["sagt", "sagte", "sagten", "gesagt", "erklärt", "erklärte", "erklärten", "betont", "betonte", "betonten", "bekräftigt", "bekräftigte", "bekräftigten", "behauptet", "behauptete", "behaupteten", "warnt", "warnte", "warnten", "gewarnt", "fordert", "forderte", "forderten", "kritisiert", "kritisierte", "kritisierten", "versichert", "versicherte", "unterstrich", "unterstreicht", "bestätigt", "bestätigte", "bestätigten", "berichtet", "berichtete", "berichteten", "meinte", "meinten", "ergänzt", "ergänzte", "argumentiert", "argumentierte", "antwortete", "entgegnete", "erwiderte", "verkündet", "verkündete", "mahnte", "schrieb", "schreibt", "zitiert", "zitierte", "beklagte", "versprach", "verspricht", "vorgeworfen", "angekündigt", "mitgeteilt", "hinzugefügt", "eingeräumt", "zurückgewiesen", "bekanntgegeben", "klargestellt", "hervorgehoben"]
-)
-# Separable verbs count only with their particle later in the clause ("warf … vor").
-_DE_SEPARABLE = {
-    "warf": ("vor",), "wirft": ("vor",), "warfen": ("vor",), "kündigte": ("an",),
-    "kündigt": ("an",), "kündigten": ("an",), "teilte": ("mit",), "teilt": ("mit",),
-    "teilten": ("mit",), "fügte": ("hinzu",), "fügt": ("hinzu",), "räumte": ("ein",),
-    "räumt": ("ein",), "wies": ("zurück", "hin"), "weist": ("zurück", "hin"),
-    "gab": ("an", "bekannt", "zu"), "gibt": ("an", "bekannt", "zu"), "stellte": ("klar",),
-    "stellt": ("klar",), "hob": ("hervor",), "hebt": ("hervor",),
-}  # fmt: skip
-_DE_NOT_SPEECH = frozenset({"ab"})  # "sagte das Treffen ab": cancelled, not said
-_EN_VERBS = frozenset(
-    ["said", "says", "told", "tells", "added", "adds", "claimed", "claims", "accused", "accuses", "warned", "warns", "stated", "explained", "explains", "insisted", "insists", "argued", "argues", "stressed", "stresses", "noted", "announced", "announces", "declared", "declares", "wrote", "writes", "confirmed", "confirms", "denied", "denies", "acknowledged", "admitted", "vowed", "promised", "urged", "replied", "responded", "reported", "reports", "quoted", "cited", "tweeted", "asserted", "maintained", "cautioned", "emphasised", "emphasized", "alleged", "recalled", "conceded", "complained", "predicted"]
-)
-_ADDRESSEE_VERBS = frozenset({"told", "tells"})  # "told Reuters": the name after is not the speaker
-_PASSIVE = frozenset({"wurde", "wird", "wurden", "werden"})
-_ATTRIBUTION_NOUNS = frozenset(
-    {"angaben", "darstellung", "worten", "informationen", "aussage", "aussagen", "ansicht",
-     "einschätzung", "auffassung"}
-)  # fmt: skip
 _LABEL_CUES = frozenset(
     {"als", "as", "called", "dubbed", "named", "titled", "titel", "motto", "sogenannte",
      "sogenannten", "sogenannter", "so-called", "genannt", "genannte", "genannten", "namens"}
 )  # fmt: skip
-_NAME_PARTICLES = frozenset({"of", "the", "and", "for", "de", "von", "der", "und", "für", "&"})
 _SUBJUNCTIVE = frozenset(
     {"sei", "seien", "habe", "werde", "könne", "müsse", "solle", "wolle", "dürfe", "gebe"}
 )
-_CLAUSE_END = frozenset({",", ";", ":", ".", "!", "?"})
-_LEFT, _RIGHT, _BOTH = "left", "right", "both"
 # A dateline before the first sentence of a report: "Minsk – ", "Berlin (dpa) - ".
-_DATELINE = re.compile(r"(?:[A-ZÄÖÜ][^\W\d_]+[ /]?){1,3}(?:\s*\([^)]{1,20}\))?\s+[–—-]\s+(?=[A-ZÄÖÜ])")
-
-
-@dataclass(frozen=True, slots=True)
-class _Cue:
-    first: int
-    last: int
-    side: str
-    word: str
+_DATELINE = re.compile(
+    r"(?:(?:[A-ZÄÖÜ][^\W\d_]+[ /]?){1,3}(?:\s*\([^)]{1,20}\))?|[A-ZÄÖÜ][^\n()]{0,40}\([^)]{1,20}\))"
+    r"\s+[–—-]\s+(?=[A-ZÄÖÜ])"
+)
 
 
 def find_quotes(text: str, language: str, names: list[NameMention] | None = None) -> list[Quote]:
@@ -186,17 +160,7 @@ def _label(text: str, its: list[Item], qi: int, start: int, end: int) -> bool:
     before = its[qi - 1].low if qi > 0 else ""
     if before in _LABEL_CUES or text[its[qi].end : its[qi].end + 1] == "-":
         return True
-    return _title_like(text[start:end])
-
-
-def _title_like(content: str) -> bool:
-    """ "Wind of Change Research Group", „Rheinischen Post“: a name, not speech."""
-    words = content.split()
-    return (
-        len(words) >= 2
-        and not any(ch in content for ch in ".!?,;")
-        and all(w[0].isupper() or w.lower() in _NAME_PARTICLES for w in words)
-    )
+    return title_like(text[start:end])
 
 
 def _attribute(
@@ -206,19 +170,19 @@ def _attribute(
     while first < hi and not its[first].is_word and its[first].mention is None:
         first += 1
     if first < hi and its[first].low == "so":  # „…“, so Schoigu.
-        return _resolve(its, _Cue(first, first, _RIGHT, "so"), qi + 1, hi, people, language)
+        return resolve(its, Cue(first, first, RIGHT, "so"), qi + 1, hi, people, language)
     for i in range(first, min(hi, first + 5)):
-        cue = _cue(its, i, hi)
+        cue = find_cue(its, i, hi)
         if cue is not None:
-            return _resolve(its, cue, qi + 1, hi, people, language)
+            return resolve(its, cue, qi + 1, hi, people, language)
     for i in range(qi - 1, lo - 1, -1):
-        cue = _cue(its, i, qi)
+        cue = find_cue(its, i, qi)
         if cue is not None:
-            return _resolve(its, cue, lo, qi, people, language)
+            return resolve(its, cue, lo, qi, people, language)
     for i in range(first, hi):
-        cue = _cue(its, i, hi)
+        cue = find_cue(its, i, hi)
         if cue is not None:
-            return _resolve(its, cue, qi + 1, hi, people, language)
+            return resolve(its, cue, qi + 1, hi, people, language)
     # Headline attribution: „Fühlen sich wie zu Hause“: Schoigu dankt …
     after = qi + 2 if qi + 2 < len(its) and its[qi + 1].text == ":" else qi + 1
     mention = its[after].mention if after < len(its) else None
@@ -228,200 +192,6 @@ def _attribute(
 
 
 # --- Cues and speakers ------------------------------------------------------------------
-
-
-def _cue(its: list[Item], i: int, hi: int) -> _Cue | None:
-    """The reporting cue that starts at item ``i``, if any."""
-    item = its[i]
-    if not item.is_word:
-        return None
-    low = item.low
-    nxt = its[i + 1].low if i + 1 < hi else ""
-    if low == "according" and nxt == "to":
-        return _Cue(i, i + 1, _RIGHT, low)
-    if low == "laut":
-        return _Cue(i, i, _RIGHT, low)
-    if low == "zufolge":
-        return _Cue(i, i, _LEFT, low)
-    if low == "nach" and nxt in _ATTRIBUTION_NOUNS:
-        last = i + 2 if i + 2 < hi and its[i + 2].low in {"von", "des", "der", "vom"} else i + 1
-        return _Cue(i, last, _RIGHT, low)
-    if low in {"sprach", "spricht"} and nxt == "von":  # sprach von einem „Kampf …“
-        return _Cue(i, i + 1, _BOTH, low)
-    if low in _EN_VERBS:
-        return _Cue(i, i, _LEFT if low in _ADDRESSEE_VERBS else _BOTH, low)
-    particles = _DE_SEPARABLE.get(low)
-    if low in _DE_VERBS or particles:
-        tail = _clause_words(its, i + 1, hi)
-        if particles and not any(w in particles for w in tail[-2:]):
-            return None
-        if low.startswith("sagt") and tail and tail[-1] in _DE_NOT_SPEECH:
-            return None
-        return _Cue(i, i, _BOTH, low)
-    return None
-
-
-def _clause_words(its: list[Item], i: int, hi: int) -> list[str]:
-    out: list[str] = []
-    while i < hi and its[i].text not in _CLAUSE_END and its[i].quote < 0:
-        out.append(its[i].low)
-        i += 1
-    return out
-
-
-def _resolve(
-    its: list[Item], cue: _Cue, lo: int, hi: int, people: People, language: str
-) -> tuple[Speaker | None, str | None]:
-    """The speaker next to ``cue`` within items [lo, hi), and an outlet as ``via``."""
-    found: list[Speaker] = []
-    aux = [i for i in range(lo, cue.first) if its[i].low in _PASSIVE]
-    passive = cue.word.startswith("zitiert") and bool(aux)
-    if cue.side != _RIGHT and not passive:
-        e = cue.first - 1
-        if e >= lo and its[e].text == ",":  # "Smith, the minister, said"
-            e -= 1
-        skipped = 0
-        while e >= lo and skipped < 2 and _adverb(its[e]):
-            e, skipped = e - 1, skipped + 1
-        if e >= lo:
-            found += _ending_at(its, e, lo, people, language)
-    if all(s.outlet for s in found) and cue.side != _LEFT:
-        # "wurde Schoigu von … Belta zitiert": the speaker follows the auxiliary.
-        begin = aux[-1] + 1 if passive else cue.last + 1
-        for j in range(begin, min(hi, begin + SPEAKER_WINDOW)):
-            if its[j].text in _CLAUSE_END or its[j].quote >= 0:
-                break
-            found += _starting_at(its, j, hi, people, language)
-            if any(not s.outlet for s in found):
-                break
-    speaker = next((s for s in found if not s.outlet), found[0] if found else None)
-    via = _via(its, lo, hi, cue, people)
-    if speaker is not None and speaker.outlet and speaker.key is not None:
-        via = speaker.text
-    return speaker, via
-
-
-def _via(its: list[Item], lo: int, hi: int, cue: _Cue, people: People) -> str | None:
-    """The agency or outlet a statement passed through: a known outlet, a name after
-    "told", or a quoted title after an article ("der „Rheinischen Post“")."""
-    for i in range(lo, hi):
-        it = its[i]
-        before = its[i - 1].low if i > lo else ""
-        told = cue.word in _ADDRESSEE_VERBS and i in (cue.last + 1, cue.last + 2)
-        if it.mention is not None and (
-            people.is_outlet(it.mention) or (told and it.mention.kind is not NameKind.PERSON)
-        ):
-            return people.named(it.mention).text
-        if it.quote >= 0 and (before in DETERMINERS or told) and _title_like(it.text[1:-1]):
-            return it.text[1:-1].strip()
-    return None
-
-
-def _adverb(item: Item) -> bool:
-    low = item.low
-    return (
-        item.is_word
-        and item.text.islower()
-        and low not in PRONOUNS | DETERMINERS | INDEFINITE | PREPOSITIONS
-    )
-
-
-def _ending_at(
-    its: list[Item], e: int, lo: int, people: People, language: str
-) -> list[Speaker]:
-    item = its[e]
-    if item.mention is None and e - 1 >= lo and its[e - 1].mention is not None:
-        # "the AP news agency", "die Regierung Meloni" read as the name they contain
-        if org_noun(item, language) or role_noun(item, language) is not None:
-            return _named(its[e - 1].mention, people)
-    if e - 2 >= lo and its[e - 2].mention is not None and its[e - 1].text.islower():
-        if org_noun(item, language):
-            return _named(its[e - 2].mention, people)
-    if item.mention is not None:
-        k = e - 1
-        if k >= lo and its[k].low in DETERMINERS:
-            k -= 1
-        if k >= lo and its[k].low in PREPOSITIONS:
-            return []  # "bei einem Treffen mit Lukaschenko sagte …"
-        return _named(item.mention, people)
-    if item.low in PRONOUNS:
-        return _pronoun(item, people)
-    k = e
-    while k - 1 >= lo and e - k < 4 and its[k - 1].is_word:
-        if its[k - 1].low in DETERMINERS | INDEFINITE:
-            k -= 1
-            break
-        if not its[k - 1].text.islower():
-            break
-        k -= 1
-    return _noun_phrase(its, k, e, people, language)
-
-
-def _starting_at(
-    its: list[Item], j: int, hi: int, people: People, language: str
-) -> list[Speaker]:
-    item = its[j]
-    if item.mention is not None:
-        return _named(item.mention, people)
-    if item.low in PRONOUNS:
-        return _pronoun(item, people)
-    if item.low not in DETERMINERS | INDEFINITE:
-        if role_noun(item, language) is None and not org_noun(item, language):
-            return []
-        # a bare title or institution: "Minister Chrenin", "nach Angaben des Betriebsrats"
-        if j + 1 < hi and its[j + 1].mention is not None:
-            return _named(its[j + 1].mention, people)
-        return _noun_phrase(its, j, j, people, language)
-    head = -1
-    for e in range(j + 1, min(hi, j + 6)):
-        if its[e].mention is not None:
-            # "der Regierungschef Golowtschenko", "die Vorsitzende Richterin Katrin Sommer"
-            return _named(its[e].mention, people)
-        if not its[e].is_word or its[e].low in DETERMINERS | INDEFINITE | PREPOSITIONS:
-            break
-        if role_noun(its[e], language) is not None or org_noun(its[e], language):
-            head = e
-        elif head >= 0:
-            break
-    return _noun_phrase(its, j, head, people, language) if head >= 0 else []
-
-
-def _named(mention: NameMention | None, people: People) -> list[Speaker]:
-    if mention is None or mention.kind is NameKind.PLACE:
-        return []
-    speaker = people.named(mention)
-    return [Speaker(speaker.text, speaker.key, people.is_outlet(mention))]
-
-
-def _pronoun(item: Item, people: People) -> list[Speaker]:
-    speaker = people.latest(item.start)
-    return [speaker] if speaker is not None else []
-
-
-def _noun_phrase(
-    its: list[Item], k: int, e: int, people: People, language: str
-) -> list[Speaker]:
-    """"der Minister" -> the last minister; "ein Sprecher", "police" -> that phrase."""
-    head = its[e]
-    role = role_noun(head, language)
-    org = role is None and org_noun(head, language)
-    if role is None and not org:
-        return []
-    phrase = " ".join(it.text for it in its[k : e + 1])
-    definite = its[k].low in DETERMINERS
-    if org:
-        noun = lemma(head.text, language)
-        named = people.latest_org(its[k].start, noun) if definite else None
-        if named is not None:
-            return [named]
-        return [Speaker(phrase, None, outlet=noun.endswith(OUTLET_CUES))]
-    if definite:
-        resolved = people.latest(its[k].start, role or None)
-        if resolved is not None:
-            return [resolved]
-    speaker = Speaker(phrase, None)
-    people.note(its[k].start, speaker)
-    return [speaker]
 
 
 # --- Indirect speech --------------------------------------------------------------------
@@ -445,42 +215,79 @@ def _indirect(
         if first < n and its[first].low in {"wie", "as"}:
             first += 1
         if first < n and its[first].low == "so":
-            cue: _Cue | None = _Cue(first, first, _RIGHT, "so")
+            cue: Cue | None = Cue(first, first, RIGHT, "so")
         else:
             window = range(first, min(n, first + TRAILER_CUE_WINDOW))
-            cue = next((q for i in window if (q := _cue(its, i, n))), None)
-        if cue is not None:
-            speaker, via = _resolve(its, cue, c + 1, n, people, language)
+            cue = next((q for i in window if (q := find_cue(its, i, n))), None)
+        if cue is not None and (cue.word == "so" or _trailer(its, cue, n, people, language)):
+            speaker, via = resolve(its, cue, c + 1, n, people, language)
             if speaker is not None:
-                return _content(text, its[0].start, its[c].start, speaker, via)
+                apposed = _apposed(its, c, people)
+                if apposed is not None:  # "…, Enio Cubillo, director of X, said"
+                    c, speaker = apposed
+                colon = [i for i in range(c) if its[i].text == ":"]
+                begin = its[colon[-1] + 1].start if colon else its[0].start
+                return _content(text, begin, its[c].start, speaker, via)
     # "Schoigu sagte, dass …" / "Smith said that …" / "Laut Belta …" / "According to X, …"
     for i in range(min(n, MAX_LEAD)):
-        cue = _cue(its, i, n)
+        cue = find_cue(its, i, n)
         if cue is None:
             continue
-        speaker, via = _resolve(its, cue, 0, n, people, language)
+        speaker, via = resolve(its, cue, 0, n, people, language)
         if speaker is None:
             continue
-        begin = _content_start(its, cue, language)
-        if begin is not None and begin < n:
-            return _content(text, its[begin].start, its[-1].end, speaker, via)
+        said = _content_start(its, cue, language)
+        if said is not None and said < n:
+            return _content(text, its[said].start, its[-1].end, speaker, via)
     if language == "de" and last is not None and _subjunctive(its):
         return _content(text, its[0].start, its[-1].end, *last)
     return []
 
 
-def _content_start(its: list[Item], cue: _Cue, language: str) -> int | None:
+def _apposed(its: list[Item], c: int, people: People) -> tuple[int, Speaker] | None:
+    """A person named between two commas before an apposition that the verb follows."""
+    if c >= 3 and its[c - 2].text == ",":
+        mention = its[c - 1].mention
+        if mention is not None and mention.kind is NameKind.PERSON:
+            return c - 2, people.named(mention)
+    return None
+
+
+def _trailer(its: list[Item], cue: Cue, n: int, people: People, language: str) -> bool:
+    """Whether the words after a verb end an attribution ("…, X said on Monday") rather
+    than start what was said ("…, Varga said the gap had widened")."""
+    j = cue.last + 1
+    if cue.word in ADDRESSEE_VERBS:
+        j += 1 + (j < n and its[j].low in DETERMINERS)  # "told (the) Reuters"
+    if j >= n or not its[j].is_word or its[j].mention is not None:
+        return True
+    low = its[j].low
+    return (
+        low in PREPOSITIONS | ADVERBS | PRONOUNS
+        or low.endswith("ing")
+        or bool(starting_at(its, j, n, people, language))
+    )
+
+
+def _content_start(its: list[Item], cue: Cue, language: str) -> int | None:
     n = len(its)
     j = cue.last + 1
-    if cue.word in {"laut", "according", "nach", "zufolge"} and cue.first > 0:
-        if cue.word == "zufolge" or its[cue.first - 1].text != ",":
-            return 0  # "Der Schaden beläuft sich laut Gericht auf …": all of it
+    if (
+        cue.word in {"laut", "according", "nach", "zufolge"}
+        and cue.first > 0
+        and (cue.word == "zufolge" or its[cue.first - 1].text != ",")
+    ):
+        return 0  # "Der Schaden beläuft sich laut Gericht auf …": all of it
     if cue.word in {"laut", "according", "nach"}:
         for k in range(j, min(n, j + 8)):
             if its[k].text == ",":
                 return k + 1
         named = [k for k in range(j, min(n, j + 4)) if its[k].mention is not None]
-        return named[0] + 1 if named else None
+        if named:
+            return named[0] + 1
+        # the verb after "Nach Angaben des Betriebsrats": the first lower-case word
+        verbs = [k for k in range(j, min(n, j + 6)) if its[k].text.islower()]
+        return next((k for k in verbs if its[k].low not in DETERMINERS | PREPOSITIONS), None)
     if cue.word == "zufolge":
         return j + (j < n and its[j].text == ",")
     for k in range(j, min(n, j + MAX_LEAD)):
@@ -493,14 +300,14 @@ def _content_start(its: list[Item], cue: _Cue, language: str) -> int | None:
             after = its[k + 1].low if k + 1 < n else ""
             if after in {"dass", "ob", "that"}:
                 return k + 2
-            if its[k].text == ":" or cue.word in _DE_SEPARABLE or _subjunctive(its[k + 1 :]):
+            if its[k].text == ":" or cue.word in SEPARABLE or _subjunctive(its[k + 1 :]):
                 return k + 1
             return None if language == "de" else k + 1
-        if its[k].text in _CLAUSE_END:
+        if its[k].text in CLAUSE_END:
             break
-    if language == "de" or cue.word not in _EN_VERBS:
+    if language == "de" or cue.word not in EN_VERBS:
         return None
-    if cue.word in _ADDRESSEE_VERBS:
+    if cue.word in ADDRESSEE_VERBS:
         j += 1  # "told Reuters the talks failed"
     return j
 
@@ -509,19 +316,19 @@ def _subjunctive(its: list[Item]) -> bool:
     """A German subjunctive I form, the mark of reported speech ("sei", "versuche")."""
     for it in its:
         low = it.text
-        if not it.is_word or not low.islower() or not low.endswith("e"):
+        if not it.is_word or not low.islower():
             continue
         if low in _SUBJUNCTIVE:
             return True
+        if not low.endswith("e"):
+            continue
         base = lemma(low, "de")
         if len(low) >= 5 and base.endswith("en") and low == base[:-1]:
             return True
     return False
 
 
-def _content(
-    text: str, start: int, end: int, speaker: Speaker, via: str | None
-) -> list[Quote]:
+def _content(text: str, start: int, end: int, speaker: Speaker, via: str | None) -> list[Quote]:
     start, end = _strip(text, start, end, " \t\n,;:.–-\"'„“”«»‚‘’")
     dateline = _DATELINE.match(text, start, end)
     if dateline is not None:
