@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,43 @@ def test_pipeline_input_error_becomes_failure(settings: Settings) -> None:
     )
     store.close()
     assert [f.origin for f in report.failures] == ["a.txt", "b.txt"]
+
+
+def test_pipeline_learns_a_sources_repeated_lines_and_removes_them(tmp_path: Path) -> None:
+    pitch = "Abonnieren Sie unseren Morgenbrief mit allen Nachrichten des Tages"
+    topics = [
+        "den Haushalt für Schulen und Kindergärten",
+        "die Sanierung der Brücke über die Varna",
+        "neue Buslinien zwischen Hafen und Altstadt",
+        "das Parkverbot in der Innenstadt",
+        "die Gebühren für Müllabfuhr und Wasser",
+        "einen Neubau für die Feuerwehr",
+        "das Programm des Sommerfests am Hafen",
+        "die Ausschreibung für das Hallenbad",
+    ]
+    lines = []
+    for n, topic in enumerate(topics):
+        body = (
+            f"Der Stadtrat stritt am Abend über {topic}. Die Opposition verlangte "
+            f"mehr Zeit, der Bürgermeister eine schnelle Entscheidung in der Sache."
+        )
+        lines.append(
+            json.dumps(
+                {
+                    "title": f"Stadtrat Varna Sitzung {n}",
+                    "text": f"{body}\n\n{pitch}",
+                    "url": f"https://news.example.com/{n}",
+                    "source_domain": "news.example.com",
+                }
+            )
+        )
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(lines), encoding="utf-8")
+    settings = Settings(db=str(tmp_path / "learned.db"))
+    store = SQLiteStore(settings.db)
+    report = ingest(iter_documents([str(feed)], settings), store, settings)
+    texts = [s.article.text for s in store.articles()]
+    store.close()
+    assert report.added == 8
+    assert report.learned is not None and report.learned.per_source["news.example.com"]
+    assert all(pitch not in text and "Stadtrat" in text for text in texts)

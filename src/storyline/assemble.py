@@ -186,7 +186,7 @@ def names(originals: Sequence[Member]) -> list[dict[str, Any]]:
         }
         for key in forms
     ]
-    out.sort(key=lambda d: (-d["count"], d["key"]))
+    out.sort(key=lambda d: (-int(d["count"]), str(d["key"])))
     return out
 
 

@@ -88,6 +88,11 @@ def ingest_cli(
 
 
 def _report(report: IngestReport, json_output: bool) -> None:
+    learned = {
+        source: [line for line, _ in lines]
+        for source, lines in (report.learned.per_source.items() if report.learned else ())
+        if lines
+    }
     if json_output:
         _print_json(
             {
@@ -95,16 +100,22 @@ def _report(report: IngestReport, json_output: bool) -> None:
                 "duplicates": report.duplicates,
                 "already_stored": report.already_stored,
                 "failed": report.failed,
+                "skipped": len(report.skipped),
                 "stories": len(report.stories),
                 "failures": [{"item": f.origin, "reason": f.reason} for f in report.failures],
+                "skips": [{"item": f.origin, "reason": f.reason} for f in report.skipped],
+                "learned_boilerplate": learned,
             }
         )
         return
+    skipped = f", skipped {len(report.skipped)} (not articles)" if report.skipped else ""
     out.print(
         f"added {report.added}, duplicates {report.duplicates}, "
-        f"already stored {report.already_stored}, failed {report.failed}; "
+        f"already stored {report.already_stored}, failed {report.failed}{skipped}; "
         f"{len(report.stories)} stories touched"
     )
+    for source, lines in learned.items():
+        out.print(f"  learned {len(lines)} boilerplate lines of {source}", highlight=False)
     for failure in report.failures:
         out.print(f"  [red]failed[/] {failure.origin}: {failure.reason}", highlight=False)
 
@@ -410,6 +421,10 @@ cli_watch.register(app)
 from storyline import cli_extraction  # noqa: E402
 
 cli_extraction.register_eval(eval_app)
+
+from storyline import cli_serve  # noqa: E402
+
+cli_serve.register(app)
 
 
 def main() -> None:

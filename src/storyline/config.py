@@ -89,6 +89,31 @@ class Settings:
         "New entries fetched per feed and poll; the rest wait for the next poll, so one "
         "huge feed or sitemap cannot starve the others.",
     )
+    # repr=False: a logged or printed Settings never shows the secret.
+    token: str = field(
+        default="",
+        repr=False,
+        metadata={
+            "doc": "Bearer token the API's write endpoints require; empty (the default) refuses "
+            "every write, so a server is never writable by accident. Set it in the environment, "
+            "not on a command line, where other users can read it."
+        },
+    )
+    read_token_required: bool = _setting(
+        False,
+        "Require the token for reading too; off, because stories are meant to be read, "
+        "and on for a private archive.",
+    )
+    events_poll_seconds: float = _setting(
+        2.0,
+        "How often an open event stream (/api/events) looks for changed stories; a page "
+        "feels live at a few seconds and one query per stream per interval stays cheap.",
+    )
+    events_max_seconds: float = _setting(
+        300.0,
+        "Longest life of one event stream; the browser reconnects where it left off, so "
+        "forgotten tabs and dead proxies cannot hold connections open forever.",
+    )
 
 
 def setting_docs() -> dict[str, str]:

@@ -52,6 +52,10 @@ class MalformedRecord(InputError):
     """A JSON record is invalid or lacks the fields an article needs."""
 
 
+class Skipped(InputError):
+    """The item is readable but not an article (an archive's 404 page, an image)."""
+
+
 class NotFound(StorylineError):
     """A story, article or path that does not exist."""
 

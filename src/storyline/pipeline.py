@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -20,10 +20,11 @@ from storyline.cluster.online import MAX_DORMANT_STORIES, OnlineClusterer
 from storyline.cluster.similarity import Centroid, dense_text
 from storyline.config import Settings
 from storyline.dedupe import DuplicateIndex, signature
-from storyline.errors import InputError
-from storyline.model import Article, Failure, RawDocument
+from storyline.errors import InputError, Skipped
+from storyline.model import Article, Failure, Parsed, RawDocument
 from storyline.store.base import Placement, Store, StoryRecord
-from storyline.text.analyse import analyse
+from storyline.text.analyse import analyse, default_source
+from storyline.text.learned import LearnedBoilerplate, learn
 from storyline.text.parse import parse_document
 
 Progress = Callable[[str, int, int | None], None]
@@ -37,24 +38,40 @@ class IngestReport:
     duplicates: int = 0
     already_stored: int = 0
     failures: list[Failure] = field(default_factory=list)
+    skipped: list[Failure] = field(default_factory=list)  # readable, but not articles
     stories: set[str] = field(default_factory=set)
+    learned: LearnedBoilerplate | None = None
 
     @property
     def failed(self) -> int:
         return len(self.failures)
 
 
-def prepare(item: RawDocument | InputError) -> Article | Failure:
-    """Parse and analyse one item; any failure becomes a ``Failure`` naming the item."""
+def parse(item: RawDocument | InputError) -> Parsed | Failure:
+    """Parse one item; any failure becomes a ``Failure`` naming the item."""
     if isinstance(item, InputError):
         return Failure(item.origin, item.reason)
     try:
-        return analyse(parse_document(item))
+        return parse_document(item)
     except InputError as exc:
         return Failure(exc.origin, exc.reason)
     except (ValueError, TypeError, LookupError, RecursionError, MemoryError) as exc:
         # A defect in one document (or in a library reading it) must not stop the batch.
         return Failure(item.origin, f"could not be processed: {type(exc).__name__}: {exc}")
+
+
+def prepare(parsed: Parsed, learned: LearnedBoilerplate | None = None) -> Article | Failure:
+    """Clean (with what was learned of the source's boilerplate) and analyse."""
+    try:
+        if learned is None:
+            return analyse(parsed)
+        text, removed = learned.clean(parsed.text, default_source(parsed))
+        article = analyse(replace(parsed, text=text))
+        return replace(article, removed=removed + article.removed)
+    except InputError as exc:
+        return Failure(exc.origin, exc.reason)
+    except (ValueError, TypeError, LookupError, RecursionError, MemoryError) as exc:
+        return Failure(parsed.origin, f"could not be processed: {type(exc).__name__}: {exc}")
 
 
 def publication_order(articles: list[Article]) -> list[Article]:
@@ -130,19 +147,31 @@ def ingest(
 ) -> IngestReport:
     """Ingest ``items`` into ``store`` in publication order; returns what happened."""
     report = IngestReport()
-    articles: list[Article] = []
-    seen: set[str] = set()
+    parsed: list[Parsed] = []
     for count, item in enumerate(items, 1):
-        result = prepare(item)
+        if isinstance(item, Skipped):
+            report.skipped.append(Failure(item.origin, item.reason))
+            continue
+        result = parse(item)
         if isinstance(result, Failure):
             report.failures.append(result)
-        elif result.id in seen:
-            report.already_stored += 1
         else:
-            seen.add(result.id)
-            articles.append(result)
+            parsed.append(result)
         if progress:
             progress("read", count, None)
+    # Lines repeated across many articles of one source are its boilerplate.
+    report.learned = learn((default_source(p), p.text) for p in parsed)
+    articles: list[Article] = []
+    seen: set[str] = set()
+    for p in parsed:
+        article = prepare(p, report.learned)
+        if isinstance(article, Failure):
+            report.failures.append(article)
+        elif article.id in seen:
+            report.already_stored += 1
+        else:
+            seen.add(article.id)
+            articles.append(article)
     known = store.known_ids(a.id for a in articles)
     report.already_stored += len(known)
     todo = publication_order([a for a in articles if a.id not in known])

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from warcio.bufferedreaders import BufferedReader  # type: ignore[import-untyped]
 from warcio.recordloader import ArcWarcRecordLoader  # type: ignore[import-untyped]
 
-from storyline.errors import InputError, TooLarge
+from storyline.errors import InputError, Skipped, TooLarge
 from storyline.model import DocKind, RawDocument
 from storyline.sources.files import SNIFF_CHARS, decode_bytes
 from storyline.sources.warc_framing import CutShort, FramingError, RecordStream, read_header
@@ -42,7 +42,7 @@ _LATIN1 = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii",
 _LOADER = ArcWarcRecordLoader(verify_http=False, arc2warc=False)
 
 
-class SkippedRecord(InputError):
+class SkippedRecord(Skipped):
     """A WARC record that is a capture but not an article page (404, image, robots.txt)."""
 
 

@@ -51,6 +51,57 @@ class StoryFilter:
     limit: int = 50
 
 
+@dataclass(frozen=True, slots=True)
+class StoryQuery:
+    """A page of stories for the API: filters, an order, and where the last page ended.
+
+    ``after`` is the sort key of the last story of the previous page, as returned by
+    :func:`story_sort_key`; ``name_key`` is a key from ``text.translit.name_key``.
+    """
+
+    since: datetime | None = None  # stories with an article on or after this time
+    until: datetime | None = None  # stories with an article on or before this time
+    language: str | None = None
+    source: str | None = None
+    name_key: str | None = None
+    text: str | None = None  # full-text words any article of the story contains
+    order: str = "size"  # "size": most articles first; "recent": latest article first
+    limit: int = 50
+    after: tuple[int | str, ...] | None = None
+
+
+STORY_ORDERS = ("size", "recent")
+
+
+def story_sort_key(story: Story, order: str) -> tuple[int | str, ...]:
+    """The keyset a page of ``order`` is sorted by (descending, id ascending last)."""
+    last = to_iso(story.last_published) or ""
+    if order == "recent":
+        return (last, story.id)
+    return (story.article_count, last, story.id)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStats:
+    """One source's share of the database."""
+
+    source: str
+    articles: int
+    stories: int
+    first: datetime | None
+    last: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreCounts:
+    """Sizes of the database; ``last_seq`` grows with every stored article."""
+
+    articles: int
+    stories: int
+    failures: int
+    last_seq: int
+
+
 class Store(Protocol):
     """What the pipeline, CLI and API need from a database."""
 
@@ -88,6 +139,20 @@ class Store(Protocol):
     def articles(self) -> Iterator[StoredArticle]: ...
 
     def failures(self) -> list[Failure]: ...
+
+    def article(self, article_id: str) -> StoredArticle: ...
+
+    def story_page(self, query: StoryQuery) -> list[Story]:
+        """Stories matching ``query`` in its order, after ``query.after``."""
+
+    def source_stats(self, source: str | None = None) -> list[SourceStats]:
+        """Per-source counts, most articles first; one source when ``source`` is given."""
+
+    def counts(self) -> StoreCounts: ...
+
+    def changed_stories(self, after_seq: int, limit: int) -> tuple[int, list[str]]:
+        """Current ids of stories that gained articles after ``after_seq``, and the
+        highest seq seen (``after_seq`` when nothing changed)."""
 
     def close(self) -> None: ...
 

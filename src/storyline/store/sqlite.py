@@ -18,7 +18,10 @@ from storyline.model import Failure, StoredArticle, Story
 from storyline.store.base import (
     Placement,
     Signature,
+    SourceStats,
+    StoreCounts,
     StoryFilter,
+    StoryQuery,
     StoryRecord,
     article_from_row,
     features_from_json,
@@ -418,6 +421,98 @@ class SQLiteStore:
 
     def close(self) -> None:
         self.db.close()
+
+    # Queries of the API and web pages (storyline.services).
+
+    def article(self, article_id: str) -> StoredArticle:
+        row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no article with id {article_id!r}; find one with `storyline search`")
+        return _stored(row)
+
+    def story_page(self, query: StoryQuery) -> list[Story]:
+        clauses, params = _story_clauses(query)
+        if clauses is None:
+            return []
+        last = "COALESCE(last_published, '')"
+        columns: tuple[str, ...]
+        if query.order == "recent":
+            keys, columns = f"{last} DESC, id", (last, "id")
+        else:
+            keys, columns = f"article_count DESC, {last} DESC, id", ("article_count", last, "id")
+        if query.after is not None:
+            # Keyset: rows after the last one shown, in the same order (id ascending last).
+            tests: list[str] = []
+            equal: list[str] = []
+            for column, value in zip(columns, query.after, strict=True):
+                op = ">" if column == "id" else "<"
+                tests.append("(" + " AND ".join([*equal, f"{column} {op} ?"]) + ")")
+                params.extend(v for v in query.after[: len(equal)])
+                params.append(value)
+                equal.append(f"{column} = ?")
+            clauses.append("(" + " OR ".join(tests) + ")")
+        where = " WHERE " + " AND ".join(clauses) if clauses else ""
+        rows = self.db.execute(
+            f"SELECT * FROM stories{where} ORDER BY {keys} LIMIT ?", [*params, query.limit]
+        )
+        return [story_from_row(dict(r)) for r in rows]
+
+    def source_stats(self, source: str | None = None) -> list[SourceStats]:
+        rows = self.db.execute(
+            """SELECT source, COUNT(*), COUNT(DISTINCT story_id), MIN(published), MAX(published)
+               FROM articles WHERE ? IS NULL OR source = ?
+               GROUP BY source ORDER BY COUNT(*) DESC, source""",
+            (source, source),
+        )
+        return [SourceStats(r[0], r[1], r[2], from_iso(r[3]), from_iso(r[4])) for r in rows]
+
+    def counts(self) -> StoreCounts:
+        row = self.db.execute(
+            """SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM stories),
+                      (SELECT COUNT(*) FROM failures),
+                      (SELECT COALESCE(MAX(seq), 0) FROM articles)"""
+        ).fetchone()
+        return StoreCounts(row[0], row[1], row[2], row[3])
+
+    def changed_stories(self, after_seq: int, limit: int) -> tuple[int, list[str]]:
+        rows = self.db.execute(
+            "SELECT seq, story_id FROM articles WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after_seq, limit),
+        ).fetchall()
+        changed = list(dict.fromkeys(r[1] for r in rows))
+        return (rows[-1][0] if rows else after_seq), changed
+
+
+def _story_clauses(query: StoryQuery) -> tuple[list[str] | None, list[Any]]:
+    """WHERE clauses and parameters of a story query; None when it can match nothing."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if query.since is not None:
+        clauses.append("last_published >= ?")
+        params.append(to_iso(query.since))
+    if query.until is not None:
+        clauses.append("first_published <= ?")
+        params.append(to_iso(query.until))
+    for column, value in (("languages", query.language), ("sources", query.source)):
+        if value:
+            clauses.append(f"EXISTS (SELECT 1 FROM json_each({column}) WHERE value = ?)")
+            params.append(value)
+    if query.name_key is not None:
+        clauses.append(
+            """id IN (SELECT a.story_id FROM article_names n
+               JOIN articles a ON a.id = n.article_id WHERE n.key = ?)"""
+        )
+        params.append(query.name_key)
+    if query.text is not None:
+        words = _fts_query(query.text)
+        if not words:
+            return None, []
+        clauses.append(
+            """id IN (SELECT a.story_id FROM articles_fts f JOIN articles a ON a.seq = f.rowid
+               WHERE articles_fts MATCH ?)"""
+        )
+        params.append(words)
+    return clauses, params
 
 
 def _fts_query(text: str) -> str:

@@ -9,15 +9,18 @@ agency or outlet in the same clause, the statement's ``via``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from storyline.text.name_lexicon import NameKind
 from storyline.text.names import NameMention
 from storyline.text.speakers import (
     ADVERBS,
+    COMPANY_NOUNS,
     DETERMINERS,
     INDEFINITE,
     OUTLET_CUES,
+    OUTLET_KEYS,
     PREPOSITIONS,
     PRONOUNS,
     People,
@@ -31,7 +34,7 @@ from storyline.text.tokens import lemma
 # How far from a reporting verb its speaker may stand, in words.
 SPEAKER_WINDOW = 6
 
-_DE_VERBS = frozenset(
+DE_VERBS = frozenset(
     {"sagt", "sagte", "sagten", "gesagt", "erklärt", "erklärte", "erklärten", "betont",
      "betonte", "betonten", "bekräftigt", "bekräftigte", "bekräftigten", "behauptet",
      "behauptete", "behaupteten", "warnt", "warnte", "warnten", "gewarnt", "fordert", "forderte",
@@ -89,11 +92,30 @@ _REPORTING = frozenset(
      "according", "zufolge", "nach"}
 )  # fmt: skip
 
+# Outlets written as short acronyms: "dpa", "AFP", "epd".
+ACRONYM = 5
 _NOT_MODIFIERS = PREPOSITIONS | ADVERBS | {"and", "or", "und", "oder", "but", "aber"}
 
 _OF = frozenset({"for", "of", "at", "from", "bei", "von"})
 
 _NAME_PARTICLES = frozenset({"of", "the", "and", "for", "de", "von", "der", "und", "für", "&"})
+
+
+# Any word a cue can start with; a sentence without one holds no indirect speech.
+_CUE_WORDS = frozenset(
+    DE_VERBS | EN_VERBS | set(SEPARABLE) | {"according", "laut", "zufolge", "sprach"}
+)
+_WORD = re.compile(r"[^\W\d_]+")
+_PHRASE_CUE = re.compile(
+    r"(?i:nach\s+(?:" + "|".join(sorted(_ATTRIBUTION_NOUNS)) + r")|,\s+(?:so|wie|as)\s)"
+)
+
+
+def cue_positions(text: str) -> list[int]:
+    """Where the words that can start a reporting cue stand, in text order: a sentence
+    with none of them holds no indirect speech."""
+    words = [m.start() for m in _WORD.finditer(text) if m.group().lower() in _CUE_WORDS]
+    return sorted(words + [m.start() for m in _PHRASE_CUE.finditer(text)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +147,7 @@ def find_cue(its: list[Item], i: int, hi: int) -> Cue | None:
     if low in EN_VERBS:
         return Cue(i, i, LEFT if low in ADDRESSEE_VERBS else BOTH, low)
     particles = SEPARABLE.get(low)
-    if low in _DE_VERBS or particles:
+    if low in DE_VERBS or particles:
         tail = _clause_words(its, i + 1, hi)
         if particles and not any(w in particles for w in tail[-2:]):
             return None
@@ -141,6 +163,23 @@ def _clause_words(its: list[Item], i: int, hi: int) -> list[str]:
         out.append(its[i].low)
         i += 1
     return out
+
+
+def unnamed(its: list[Item], cue: Cue, lo: int, hi: int) -> Speaker | None:
+    """A speaker the text does not name and no lexicon knows, by its noun phrase:
+    "teilte der Hochwassernachrichtendienst mit", "the organisers said"."""
+    j = cue.last + 1
+    if j < hi and its[j].low in DETERMINERS:
+        for e in range(j + 1, min(hi, j + 4)):
+            if not its[e].is_word:
+                break
+            if its[e].text[:1].isupper():
+                return Speaker(" ".join(it.text for it in its[j : e + 1]), None)
+    e = cue.first - 1
+    if e >= lo and its[e].is_word and its[e].text.islower() and its[e].low.endswith("s"):
+        k = e - 1 if e - 1 >= lo and its[e - 1].low in DETERMINERS else e
+        return Speaker(" ".join(it.text for it in its[k : e + 1]), None)  # "organisers said"
+    return None
 
 
 def resolve(
@@ -203,6 +242,16 @@ def _via(its: list[Item], lo: int, hi: int, cue: Cue, people: People) -> str | N
             return people.named(it.mention).text
         if it.quote >= 0 and (before in DETERMINERS or told) and title_like(it.text[1:-1]):
             return it.text[1:-1].strip()
+        if (
+            it.mention is None
+            and it.is_word
+            and it.low in OUTLET_KEYS
+            and (
+                before.endswith(OUTLET_CUES)
+                or (len(it.text) <= ACRONYM and it.text in (it.low, it.text.upper()))
+            )
+        ):
+            return it.text  # "der Nachrichtenagentur dpa" where no name was found
     return None
 
 
@@ -286,6 +335,10 @@ def starting_at(its: list[Item], j: int, hi: int, people: People, language: str)
         # a bare title or institution: "Minister Chrenin", "nach Angaben des Betriebsrats"
         if j + 1 < hi and its[j + 1].mention is not None:
             return _named(its[j + 1].mention, people)
+        nxt = its[j + 1] if j + 1 < hi else None
+        modifier = nxt is not None and nxt.is_word and nxt.text.islower()
+        if modifier and language != "de" and nxt is not None and nxt.low not in _NOT_MODIFIERS:
+            return []  # "court documents": the noun is a modifier
         return _noun_phrase(its, j, j, people, language)
     head = -1
     for e in range(j + 1, min(hi, j + 6)):
@@ -325,6 +378,8 @@ def _noun_phrase(its: list[Item], k: int, e: int, people: People, language: str)
     if org:
         noun = lemma(head.text, language)
         named = people.latest_org(its[k].start, noun) if definite else None
+        if named is None and definite and noun in COMPANY_NOUNS:
+            named = people.latest_org(its[k].start, "")  # "the carrier": the firm named last
         if named is not None:
             return [named]
         return [Speaker(phrase, None, outlet=noun.endswith(OUTLET_CUES))]

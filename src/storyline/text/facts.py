@@ -9,6 +9,7 @@ normalised (``1,5 Milliarden US-Dollar`` -> 1.5e9 USD); dates carry a TIMEX-like
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -111,8 +112,29 @@ def _age_patterns(language: str) -> tuple[re.Pattern[str], ...]:
     )
 
 
+# Words without which each age pattern cannot match.
+_AGE_CUES = (
+    ("ährig",),
+    ("old",),
+    ("alter", "aged", "age of"),
+    ("alt",),
+    ("stündig", "tägig", "wöchig", "monatig"),
+)
+# "Paul Renner, 54, was …", "Paul Renner (54) wurde …": an age after a name.
+_APPOSED_AGE = re.compile(r"(?<=[^\W\d_][^\W\d_])(?:,\s(?P<a>\d{1,3}),|\s\((?P<b>\d{1,3})\))")
+MAX_AGE = 120
+
+
 def _ages(text: str, language: str) -> Iterator[Fact]:
+    for m in _APPOSED_AGE.finditer(text):
+        group = "a" if m["a"] else "b"
+        word = text[: m.start()].rsplit(None, 1)[-1] if text[: m.start()].strip() else ""
+        if word[:1].isupper() and 0 < int(m[group]) <= MAX_AGE:
+            yield _fact(text, "age", float(m[group]), "year", m.start(group), m.end(group))
+    folded = text.lower()
     for i, pattern in enumerate(_age_patterns(language)):
+        if not any(cue in folded for cue in _AGE_CUES[i]):
+            continue  # most texts have none of these words: skip the scan
         for m in pattern.finditer(text):
             value = number_value(m["n"], language)
             if value is None:
@@ -144,21 +166,37 @@ _PREFIX = r"(?P<pre>US-?\$|[$€£¥₽]|\b(?:EUR|USD|GBP|CHF|RUB|JPY|CNY|UAH)\b
 _RANGE_GAP = re.compile(r"\s*(?:bis|to|-|–|und|and|oder|or)\s*", re.IGNORECASE)
 _YEAR_CUE = re.compile(
     r"(?:jahre?|year|in|im|seit|bis|für|ab|since|until|by|for|of|ende|anfang|mitte|early|"
-    r"late|from|to|vor|nach|von|und|and|zum)\s+$",
+    r"late|from|to|vor|nach|von|und|and|zum|between|zwischen)\s+$",
     re.IGNORECASE,
 )
+# English adjectives before a counted noun end so: older, largest, former, federal.
+_ADJECTIVE_ENDINGS = ("er", "est", "ed", "al", "ic", "ive", "ous", "ful", "less", "able", "ish")
 _WORD_AFTER = re.compile(r"[ \t\u00a0]+([^\W\d_]+(?:-[^\W\d_]+)*)")
 _NOT_COUNTED = frozenset({"uhr", "mal", "prozent", "percent", "of", "von", "times"})
 
 
-@lru_cache(maxsize=16)
-def _quantity_pattern(language: str) -> re.Pattern[str]:
-    words = alternation([*number_words(language), *ONE_WORDS])
-    return re.compile(
-        rf"(?:{_PREFIX}\s?)?(?P<num>{DIGITS}|(?<![^\W\d_])(?i:{words})(?![^\W\d_]))"
-        rf"(?:\s?(?P<scale>(?i:{_SCALE_WORDS})\.?){WORD_END})?"
-        rf"(?:[\s-]?(?P<unit>(?i:{_UNIT_WORDS})){WORD_END})?"
+_DIGITS = re.compile(DIGITS)
+_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]+")
+# What may follow a number: a scale ("Milliarden", "bn") and a unit ("US-Dollar", "%").
+_TAIL = re.compile(
+    rf"(?:\s?(?P<scale>(?i:{_SCALE_WORDS})\.?){WORD_END})?"
+    rf"(?:[\s-]?(?P<unit>(?i:{_UNIT_WORDS})){WORD_END})?"
+)
+_PREFIX_BEFORE = re.compile(rf"{_PREFIX}\s?$")
+# The longest currency prefix with its space ("US-$ ").
+_PREFIX_CHARS = 5
+
+
+def _numbers(text: str, language: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, text) of numbers in digits and in words, in text order."""
+    words = number_words(language)
+    digits = ((m.start(), m.end(), m.group()) for m in _DIGITS.finditer(text))
+    spelled = (
+        (m.start(), m.end(), m.group())
+        for m in _WORD.finditer(text)
+        if (low := m.group().lower()) in words or low in ONE_WORDS
     )
+    return heapq.merge(digits, spelled)
 
 
 @dataclass(slots=True)
@@ -173,22 +211,25 @@ class _Raw:
     year: bool
 
 
-def _raw(text: str, m: re.Match[str], language: str) -> _Raw | None:
-    num = m["num"]
+def _raw(text: str, start: int, end: int, num: str, language: str) -> _Raw | None:
     value = number_value(num, language)
     if value is None:
         value = 1.0  # "a", "eine": one only before a scale
-    pre, scale, unit = m["pre"], m["scale"], m["unit"]
-    end = m.end("num")
+    m = _TAIL.match(text, end)
+    scale, unit = (m["scale"], m["unit"]) if m is not None else (None, None)
+    prefix = _PREFIX_BEFORE.search(text, max(0, start - _PREFIX_CHARS), start)
+    pre = prefix["pre"] if prefix is not None else None
+    if prefix is not None:
+        start = prefix.start()
     kind = unit_name = None
     if pre:
         kind, unit_name = "money", PREFIX_CURRENCIES[pre.lower().replace("-", "")]
-    if unit:
+    if unit and m is not None:
         listed = UNITS[" ".join(unit.lower().split())]
         if kind is None:
             kind, unit_name = listed
         end = m.end("unit")
-    if scale:
+    if scale and m is not None:
         money = kind == "money"
         if scale.lower().rstrip(".") in MONEY_ONLY_SCALES and not money:
             if scale.lower() == "m" and not unit:
@@ -202,11 +243,11 @@ def _raw(text: str, m: re.Match[str], language: str) -> _Raw | None:
     if unit_name == "cent":  # a hundredth of the currency the text writes in
         value, unit_name = value / 100, "EUR" if language == "de" else "USD"
     year = num.isdigit() and len(num) == 4 and 1800 <= value <= 2100 and not scale
-    return _Raw(m.start(), end, value, kind, unit_name, bool(scale), num[0].isalpha(), year)
+    return _Raw(start, end, value, kind, unit_name, bool(scale), num[0].isalpha(), year)
 
 
 def _quantities(text: str, language: str) -> Iterator[Fact]:
-    raws = [r for m in _quantity_pattern(language).finditer(text) if (r := _raw(text, m, language))]
+    raws = [r for n in _numbers(text, language) if (r := _raw(text, *n, language))]
     for i, raw in enumerate(raws):
         nxt = raws[i + 1] if i + 1 < len(raws) else None
         if (
@@ -278,6 +319,8 @@ def _count_noun(text: str, pos: int, language: str) -> tuple[int, str] | None:
                 break
             content.append((word, end))
         plural = [w for w in content if w[0].endswith("s")]
+        if len(content) == 2 and content[0][0].endswith(_ADJECTIVE_ENDINGS):
+            content = content[1:]  # "24 older aircraft", "three other people"
         chosen = plural[0] if plural else (content[0] if content else None)
     if chosen is None:
         return None

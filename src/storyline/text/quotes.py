@@ -11,6 +11,7 @@ news agency or outlet in the same clause is the quote's ``via``.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -21,10 +22,12 @@ from storyline.text.attribution import (
     RIGHT,
     SEPARABLE,
     Cue,
+    cue_positions,
     find_cue,
     resolve,
     starting_at,
     title_like,
+    unnamed,
 )
 from storyline.text.name_lexicon import NameKind
 from storyline.text.names import NameMention, find_names
@@ -92,6 +95,7 @@ def find_quotes(text: str, language: str, names: list[NameMention] | None = None
     people = People(text, mentions, language)
     marks = scan_quotes(text)
     starts = [m.start for m in mentions]
+    cues = cue_positions(text)
     found: list[Quote] = []
     last: tuple[Speaker, str | None] | None = None
     previous_end = 0
@@ -99,18 +103,34 @@ def find_quotes(text: str, language: str, names: list[NameMention] | None = None
         if "\n\n" in text[previous_end : span[0]] or "\n \n" in text[previous_end : span[0]]:
             last = None  # reported speech does not run on into a new paragraph
         previous_end = span[1]
+        if last is None and not _worth_reading(span, marks, cues):
+            continue  # no quotation mark, no reporting word: nothing to find
         its = items(text, span, marks, mentions, starts)
         quotes = []
         if any(it.quote >= 0 for it in its):
             quotes = _direct(text, its, marks, people, language, last)
-        if not quotes:  # no quotation marks, or only around names and labels
-            quotes = _indirect(text, its, people, language, last)
+        if all(len(q.text.split()) < MIN_SPEECH_WORDS for q in quotes):
+            # no quotation marks, marks around names and labels only, or a few quoted
+            # words inside reported speech ("told analysts the airline had "no choice"")
+            reported = _indirect(text, its, people, language, last)
+            if reported and all(
+                r.start <= q.start and q.end <= r.end for q in quotes for r in reported
+            ):
+                quotes = reported
         found.extend(quotes)
         spoken = [q for q in quotes if q.speaker is not None]
         last = None
         if spoken:
             last = Speaker(spoken[-1].speaker or "", spoken[-1].speaker_key), spoken[-1].via
     return found
+
+
+def _worth_reading(span: tuple[int, int], marks: list[tuple[int, int]], cues: list[int]) -> bool:
+    k = bisect.bisect_left(marks, (span[0], -1))
+    if k < len(marks) and marks[k][0] < span[1]:
+        return True
+    c = bisect.bisect_left(cues, span[0])
+    return c < len(cues) and cues[c] < span[1]
 
 
 def _non_overlapping(names: list[NameMention]) -> list[NameMention]:
@@ -205,22 +225,26 @@ def _indirect(
     last: tuple[Speaker, str | None] | None,
 ) -> list[Quote]:
     n = len(its)
+    attributed = False
     # "…, sagte Schoigu am Mittwoch." / "…, according to the ministry."
     for c in range(n - 1, 0, -1):
-        if n - c > MAX_TRAILER:
-            break
         if its[c].text != ",":
             continue
+        end = next((k for k in range(c + 1, n) if its[k].text in {",", ";"}), n)
+        if end - c > MAX_TRAILER:
+            continue
         first = c + 1
-        if first < n and its[first].low in {"wie", "as"}:
+        if first < end and its[first].low in {"wie", "as"}:
             first += 1
-        if first < n and its[first].low == "so":
+        if first < end and its[first].low == "so":
             cue: Cue | None = Cue(first, first, RIGHT, "so")
         else:
-            window = range(first, min(n, first + TRAILER_CUE_WINDOW))
-            cue = next((q for i in window if (q := find_cue(its, i, n))), None)
-        if cue is not None and (cue.word == "so" or _trailer(its, cue, n, people, language)):
-            speaker, via = resolve(its, cue, c + 1, n, people, language)
+            window = range(first, min(end, first + TRAILER_CUE_WINDOW))
+            cue = next((q for i in window if (q := find_cue(its, i, end))), None)
+        if cue is not None and (cue.word == "so" or _trailer(its, cue, end, people, language)):
+            attributed = True
+            speaker, via = resolve(its, cue, c + 1, end, people, language)
+            speaker = speaker or unnamed(its, cue, c + 1, end)
             if speaker is not None:
                 apposed = _apposed(its, c, people)
                 if apposed is not None:  # "…, Enio Cubillo, director of X, said"
@@ -236,10 +260,10 @@ def _indirect(
         speaker, via = resolve(its, cue, 0, n, people, language)
         if speaker is None:
             continue
-        said = _content_start(its, cue, language)
+        said = _content_start(its, cue, language, people)
         if said is not None and said < n:
             return _content(text, its[said].start, its[-1].end, speaker, via)
-    if language == "de" and last is not None and _subjunctive(its):
+    if language == "de" and last is not None and not attributed and _subjunctive(its):
         return _content(text, its[0].start, its[-1].end, *last)
     return []
 
@@ -256,6 +280,8 @@ def _apposed(its: list[Item], c: int, people: People) -> tuple[int, Speaker] | N
 def _trailer(its: list[Item], cue: Cue, n: int, people: People, language: str) -> bool:
     """Whether the words after a verb end an attribution ("…, X said on Monday") rather
     than start what was said ("…, Varga said the gap had widened")."""
+    if language == "de":
+        return True  # a verb right after a comma opens an attribution: "…, teilte X mit"
     j = cue.last + 1
     if cue.word in ADDRESSEE_VERBS:
         j += 1 + (j < n and its[j].low in DETERMINERS)  # "told (the) Reuters"
@@ -269,7 +295,7 @@ def _trailer(its: list[Item], cue: Cue, n: int, people: People, language: str) -
     )
 
 
-def _content_start(its: list[Item], cue: Cue, language: str) -> int | None:
+def _content_start(its: list[Item], cue: Cue, language: str, people: People) -> int | None:
     n = len(its)
     j = cue.last + 1
     if (
@@ -291,8 +317,6 @@ def _content_start(its: list[Item], cue: Cue, language: str) -> int | None:
     if cue.word == "zufolge":
         return j + (j < n and its[j].text == ",")
     for k in range(j, min(n, j + MAX_LEAD)):
-        if its[k].quote >= 0:
-            return None
         low = its[k].low
         if low == "that":
             return k + 1
@@ -302,6 +326,8 @@ def _content_start(its: list[Item], cue: Cue, language: str) -> int | None:
                 return k + 2
             if its[k].text == ":" or cue.word in SEPARABLE or _subjunctive(its[k + 1 :]):
                 return k + 1
+            if k == j or (k - j <= 3 and starting_at(its, j, k, people, language)):
+                return k + 1  # "Stern sagte, es fehlten …": the clause right after the verb
             return None if language == "de" else k + 1
         if its[k].text in CLAUSE_END:
             break

@@ -108,15 +108,13 @@ class People:
 
     def latest_org(self, before: int, noun: str) -> Speaker | None:
         """The last organisation before ``before`` whose name has ``noun`` ("the bank"
-        -> Meridian Bank)."""
+        -> Meridian Bank); with an empty ``noun``, the last one the text calls one."""
         i = bisect.bisect_left(self.starts, before) - 1
         while i >= 0:
             m = self.mentions[i]
-            if (
-                m.kind is not NameKind.PERSON
-                and m.kind is not NameKind.PLACE
-                and noun in (m.text.lower())
-            ):
+            if noun and m.kind not in (NameKind.PERSON, NameKind.PLACE) and noun in m.text.lower():
+                return self.named(m)
+            if not noun and m.kind is NameKind.ORGANISATION and not self.is_outlet(m):
                 return self.named(m)
             i -= 1
         return None
@@ -169,7 +167,14 @@ EXTRA_ROLES = frozenset(
 EXTRA_ORGS = (
     "association", "union", "government", "regierung", "council", "committee", "authority",
     "landkreis", "gemeinde", "club", "verein", "armee", "army", "gewerkschaft", "rat",
-    "kommission", "commission", "staatsanwaltschaft", "kreml", "kremlin",
+    "kommission", "commission", "staatsanwaltschaft", "kreml", "kremlin", "amt",
+)  # fmt: skip
+# Institution nouns that, with "the", stand for the firm or club a report is about:
+# "the carrier said" after "Northwind Airlines"; "der Konzern" after "Kessler Systems".
+COMPANY_NOUNS = frozenset(
+    {"company", "firm", "carrier", "airline", "club", "group", "maker", "manufacturer",
+     "retailer", "operator", "insurer", "lender", "konzern", "unternehmen", "firma",
+     "hersteller", "verein", "klub", "fluggesellschaft", "zulieferer"}
 )  # fmt: skip
 
 

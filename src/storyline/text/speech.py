@@ -38,6 +38,7 @@ _BEFORE_OPENING = frozenset(" \t\n\r([{<—–-/:")
 MAX_QUOTE_CHARS = 3000
 
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
+_MARK = re.compile("[" + re.escape("".join(CLOSERS) + "”’“‘«»") + "]")
 
 
 def scan_quotes(text: str) -> list[tuple[int, int]]:
@@ -51,9 +52,8 @@ def scan_quotes(text: str) -> list[tuple[int, int]]:
     opened = -1
     closers = ""
     n = len(text)
-    for i, ch in enumerate(text):
-        if ch not in CLOSERS and ch not in "”’“‘«»":
-            continue
+    for mark in _MARK.finditer(text):
+        i, ch = mark.start(), mark.group()
         if opened >= 0 and (
             i - opened > MAX_QUOTE_CHARS
             or bisect.bisect_left(breaks, opened) != bisect.bisect_left(breaks, i)

@@ -1,0 +1,76 @@
+"""GET /api/stories (filters, cursor pages) and GET /api/stories/{id}, both with ETags."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from storyline import services
+from storyline.api.context import context
+from storyline.api.responses import etag_response
+from storyline.api.routes import errors
+from storyline.api.schemas import StoryDetail, StoryPage
+from storyline.api.security import ReadAccess
+
+router = APIRouter(prefix="/api/stories", tags=["stories"], dependencies=ReadAccess)
+
+
+@router.get("", response_model=StoryPage, responses=errors(401, 403, 422))
+def list_stories(
+    request: Request,
+    since: Annotated[
+        datetime | None, Query(description="Stories with an article at or after this time.")
+    ] = None,
+    until: Annotated[
+        datetime | None, Query(description="Stories with an article at or before this time.")
+    ] = None,
+    language: Annotated[str | None, Query(max_length=16, description="e.g. de")] = None,
+    source: Annotated[str | None, Query(max_length=200, description="e.g. dw.com")] = None,
+    name: Annotated[
+        str | None, Query(max_length=200, description="A name in any spelling or script.")
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=500, description="Words some article contains.")
+    ] = None,
+    order: Annotated[
+        Literal["size", "recent"], Query(description="Largest first, or latest first.")
+    ] = "size",
+    limit: Annotated[int, Query(ge=1, le=services.MAX_LIMIT)] = 50,
+    cursor: Annotated[
+        str | None, Query(max_length=1000, description="next_cursor of the previous page.")
+    ] = None,
+) -> Response:
+    """Stories matching every filter given, one page at a time; send If-None-Match to
+    get a 304 when nothing changed."""
+    with context(request).store() as store:
+        page = services.list_stories(
+            store,
+            since=since,
+            until=until,
+            language=language,
+            source=source,
+            name=name,
+            text=q,
+            order=order,
+            limit=limit,
+            cursor=cursor,
+        )
+    return etag_response(request, {"items": page.items, "next_cursor": page.next_cursor})
+
+
+@router.get("/{story_id}", response_model=StoryDetail, responses=errors(401, 403, 404, 422))
+def story(
+    request: Request,
+    story_id: Annotated[str, Path(max_length=200)],
+    language: Annotated[
+        str | None, Query(max_length=16, description="Preferred headline language.")
+    ] = None,
+) -> Response:
+    """Everything `storyline show --json` prints: sources, summary, timeline, names,
+    quotes, facts, articles. A merged story's old id answers with the story it joined."""
+    ctx = context(request)
+    with ctx.store() as store:
+        view = services.story_detail(store, story_id, language, ctx.details)
+    return etag_response(request, view)

@@ -1,0 +1,390 @@
+"""What the REST API and the web pages do, as plain functions over a :class:`Store`.
+
+The JSON routes (``storyline.api``) and the HTML pages (``storyline.web``) call these
+same functions, so both show the same data. They return plain dicts and lists (the
+shapes of ``storyline.present`` and ``storyline.assemble``), raise ``StorylineError``
+subclasses that carry their HTTP status, and never hold a lock: callers serialise
+writes (``ingest_records``, ``ingest_url``) themselves.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from storyline import __version__
+from storyline.assemble import assemble
+from storyline.config import Settings
+from storyline.errors import InputError, MalformedRecord, NotFound
+from storyline.model import DocKind, RawDocument
+from storyline.pipeline import IngestReport, ingest
+from storyline.present import article_dict, story_dict
+from storyline.sources.fetch import Fetcher, Kind
+from storyline.sources.records import json_type, record_fields
+from storyline.store.base import (
+    STORY_ORDERS,
+    SourceStats,
+    Store,
+    StoryFilter,
+    StoryQuery,
+    story_sort_key,
+)
+from storyline.text.translit import name_key
+
+# Largest page of stories, search hits or entity stories one call returns: a page a
+# reader scrolls, and a bound on the work one request can ask for.
+MAX_LIMIT = 200
+
+# Assembled story views kept in memory: assembly reads every article's text, and the
+# stories people are reading are few; 256 views of ~50 kB stay near 10 MB.
+DETAIL_CACHE_ENTRIES = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of stories and the cursor of the next page (None on the last one)."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+class BadParameter(InputError):
+    """A query parameter has a value the service cannot use (HTTP 422)."""
+
+    def __init__(self, parameter: str, reason: str) -> None:
+        super().__init__(parameter, reason)
+
+
+def as_utc(value: datetime | None, parameter: str) -> datetime | None:
+    """``value`` in UTC; a time without a zone is taken as UTC, as the CLI does."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise BadParameter(parameter, f"{value.isoformat()} is out of range") from None
+
+
+def _limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadParameter("limit", f"must be between 1 and {MAX_LIMIT}, got {limit}")
+    return limit
+
+
+def encode_cursor(order: str, key: tuple[int | str, ...]) -> str:
+    raw = json.dumps([order, *key], separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str, order: str) -> tuple[int | str, ...]:
+    """The sort key inside ``cursor``; BadParameter if it is not one of ours for ``order``."""
+    refused = BadParameter(
+        "cursor", "not a cursor from this API; pass the next_cursor of the previous page"
+    )
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, RecursionError):
+        raise refused from None
+    shapes = {"size": (int, str, str), "recent": (str, str)}
+    if not isinstance(value, list) or not value or value[0] != order:
+        raise refused
+    key = value[1:]
+    kinds = shapes[order]
+    if len(key) != len(kinds) or not all(
+        type(v) is kind for v, kind in zip(key, kinds, strict=True)
+    ):
+        raise refused
+    return tuple(key)
+
+
+def list_stories(
+    store: Store,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    language: str | None = None,
+    source: str | None = None,
+    name: str | None = None,
+    text: str | None = None,
+    order: str = "size",
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page:
+    """Stories matching every given filter, ``limit`` per page, by size or recency."""
+    if order not in STORY_ORDERS:
+        raise BadParameter("order", f"must be one of {', '.join(STORY_ORDERS)}, got {order!r}")
+    query = StoryQuery(
+        since=as_utc(since, "since"),
+        until=as_utc(until, "until"),
+        language=language or None,
+        source=source or None,
+        name_key=resolve_name(store, name) if name else None,
+        text=text if text else None,
+        order=order,
+        limit=_limit(limit) + 1,  # one more tells whether a next page exists
+        after=decode_cursor(cursor, order) if cursor else None,
+    )
+    stories = store.story_page(query)
+    more = len(stories) > limit
+    stories = stories[:limit]
+    next_cursor = encode_cursor(order, story_sort_key(stories[-1], order)) if more else None
+    return Page([story_dict(s) for s in stories], next_cursor)
+
+
+class DetailCache:
+    """Assembled story views, least recently used out; safe to share between threads.
+
+    A view is a pure function of the story row, its articles and the language, so the
+    key holds all three and a changed story is never served stale.
+    """
+
+    def __init__(self, entries: int = DETAIL_CACHE_ENTRIES) -> None:
+        self.entries = entries
+        self._views: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> dict[str, Any] | None:
+        with self._lock:
+            view = self._views.get(key)
+            if view is not None:
+                self._views.move_to_end(key)
+            return view
+
+    def put(self, key: Hashable, view: dict[str, Any]) -> None:
+        with self._lock:
+            self._views[key] = view
+            self._views.move_to_end(key)
+            while len(self._views) > self.entries:
+                self._views.popitem(last=False)
+
+
+def story_detail(
+    store: Store, story_id: str, language: str | None = None, cache: DetailCache | None = None
+) -> dict[str, Any]:
+    """Everything ``storyline show --json`` prints; a merged story's old id still works."""
+    story = store.story(story_id)
+    articles = store.story_articles(story.id)
+    key = (story, language, tuple((a.seq, a.duplicate_of) for a in articles))
+    view = cache.get(key) if cache else None
+    if view is None:
+        view = assemble(story, articles, language or None)
+        if cache:
+            cache.put(key, view)
+    return view
+
+
+def article(store: Store, article_id: str) -> dict[str, Any]:
+    return article_dict(store.article(article_id))
+
+
+def resolve_name(store: Store, name: str) -> str:
+    """The stored key of ``name``: a person is keyed by surname, so "Marta Sokol" is
+    tried whole, then by its last word; a key (from a story's names) is itself."""
+    key = name_key(name)
+    words = name.split()
+    if len(words) > 1 and not store.name_forms(key):
+        surname = name_key(words[-1])
+        if surname and store.name_forms(surname):
+            return surname
+    return key
+
+
+def entity(store: Store, name: str, limit: int = 50) -> dict[str, Any]:
+    """A person, place or organisation in any spelling: its forms and its stories."""
+    key = resolve_name(store, name)
+    forms = store.name_forms(key) if key else []
+    if not forms:
+        raise NotFound(f"no stories mention {name!r}; try another spelling or a search")
+    found = store.name_stories(key, _limit(limit))
+    return {
+        "key": key,
+        "name": forms[0][0],
+        "kind": forms[0][1],
+        "forms": [{"name": n, "kind": k, "count": c} for n, k, c in forms],
+        "stories": [story_dict(s) | {"mentions": m} for s, m in found],
+    }
+
+
+def search(store: Store, text: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Articles whose title or text holds the words of ``text``, best first."""
+    return [article_dict(hit, with_text=False) for hit in store.search(text, _limit(limit))]
+
+
+def _source_dict(stats: SourceStats) -> dict[str, Any]:
+    return {
+        "source": stats.source,
+        "articles": stats.articles,
+        "stories": stats.stories,
+        "first": stats.first.isoformat() if stats.first else None,
+        "last": stats.last.isoformat() if stats.last else None,
+    }
+
+
+def sources(store: Store) -> list[dict[str, Any]]:
+    """Every source with its articles, stories and first and last publication."""
+    return [_source_dict(s) for s in store.source_stats()]
+
+
+def source_detail(store: Store, source: str, limit: int = 50) -> dict[str, Any]:
+    """One source's figures and its largest recent stories."""
+    found = store.source_stats(source)
+    if not found:
+        raise NotFound(f"no articles from source {source!r}; list sources at /api/sources")
+    stories = store.stories(StoryFilter(source=source, limit=_limit(limit)))
+    return _source_dict(found[0]) | {"recent_stories": [story_dict(s) for s in stories]}
+
+
+@dataclass(slots=True)
+class Counters:
+    """What this process ingested since it started, for ``metrics``; thread-safe."""
+
+    requests: int = 0
+    added: int = 0
+    duplicates: int = 0
+    already_stored: int = 0
+    failed: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count(self, report: IngestReport) -> None:
+        with self._lock:
+            self.requests += 1
+            self.added += report.added
+            self.duplicates += report.duplicates
+            self.already_stored += report.already_stored
+            self.failed += report.failed
+
+    def as_dict(self) -> dict[str, int]:
+        with self._lock:
+            return {
+                "requests": self.requests,
+                "added": self.added,
+                "duplicates": self.duplicates,
+                "already_stored": self.already_stored,
+                "failed": self.failed,
+            }
+
+
+def report_dict(report: IngestReport) -> dict[str, Any]:
+    """An ingest report as plain data (the shape of ``storyline ingest --json``)."""
+    return {
+        "added": report.added,
+        "duplicates": report.duplicates,
+        "already_stored": report.already_stored,
+        "failed": report.failed,
+        "stories": sorted(report.stories),
+        "failures": [{"item": f.origin, "reason": f.reason} for f in report.failures],
+    }
+
+
+def parse_records(body: str | bytes | object, origin: str = "request") -> list[Any]:
+    """Raw documents (or per-item errors) from a JSON object, a JSON array of objects,
+    an object with an ``articles`` array, or JSON Lines; bytes must be UTF-8."""
+    if isinstance(body, bytes):
+        try:
+            body = body.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise MalformedRecord(origin, f"the body is not UTF-8 ({exc.reason})") from None
+    value = body
+    if isinstance(body, str):
+        if not body.strip():
+            raise MalformedRecord(origin, "the body is empty; send a JSON object or JSON Lines")
+        try:
+            value = json.loads(body)
+        except json.JSONDecodeError as exc:
+            if exc.msg != "Extra data":
+                raise MalformedRecord(origin, f"invalid JSON: {exc.msg} at {exc.pos}") from None
+            return [_record(line, f"{origin}:{n}") for n, line in _lines(body)]
+        except RecursionError:
+            raise MalformedRecord(origin, "JSON nested too deeply to be an article") from None
+    if isinstance(value, dict) and "articles" in value:
+        value = value["articles"]
+    if isinstance(value, dict):
+        return [_document(value, origin)]
+    if isinstance(value, list) and value:
+        return [_document(item, f"{origin}[{n}]") for n, item in enumerate(value)]
+    raise MalformedRecord(
+        origin, f"expected an article object or a non-empty array of them, found {json_type(value)}"
+    )
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    # "\n" only: splitlines() also breaks at U+2028, which may stand inside a string.
+    return [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
+
+
+def _record(line: str, origin: str) -> RawDocument | InputError:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return MalformedRecord(origin, f"invalid JSON line: {exc.msg} at column {exc.colno}")
+    except RecursionError:
+        return MalformedRecord(origin, "JSON nested too deeply to be an article")
+    return _document(value, origin)
+
+
+def _document(value: object, origin: str) -> RawDocument | InputError:
+    try:
+        return RawDocument(origin, DocKind.RECORD, fields=record_fields(value, origin))
+    except MalformedRecord as exc:
+        return exc
+
+
+def ingest_records(
+    store: Store, settings: Settings, body: str | bytes | object, counters: Counters | None = None
+) -> dict[str, Any]:
+    """Ingest articles given as JSON or JSON Lines; bad items are reported, not fatal."""
+    report = ingest(parse_records(body), store, settings)
+    if counters:
+        counters.count(report)
+    return report_dict(report)
+
+
+def ingest_url(
+    store: Store,
+    settings: Settings,
+    url: str,
+    fetcher: Fetcher,
+    counters: Counters | None = None,
+) -> dict[str, Any]:
+    """Fetch one web page through the guarded fetcher (no private addresses unless the
+    ``allow_private_addresses`` setting says so, robots.txt honoured) and ingest it.
+
+    A page that cannot be fetched raises its ``FetchError`` (HTTP 422)."""
+    page = fetcher.get(url, Kind.PAGE)
+    document = RawDocument(url, DocKind.HTML, page.text(), {"url": page.url})
+    report = ingest([document], store, settings)
+    if counters:
+        counters.count(report)
+    return report_dict(report)
+
+
+def health(store: Store) -> dict[str, Any]:
+    """Whether the database answers; raises StoreError (HTTP 500) when it does not."""
+    counts = store.counts()
+    return {"status": "ok", "version": __version__, "articles": counts.articles}
+
+
+def metrics(store: Store, counters: Counters | None = None) -> dict[str, Any]:
+    """Database sizes and this process's ingest counters."""
+    counts = store.counts()
+    return {
+        "articles": counts.articles,
+        "stories": counts.stories,
+        "failures": counts.failures,
+        "last_seq": counts.last_seq,
+        "ingest": (counters or Counters()).as_dict(),
+    }
+
+
+def changes(store: Store, after_seq: int, limit: int = 1000) -> tuple[int, list[str]]:
+    """Stories that gained articles after ``after_seq``; for live updates."""
+    return store.changed_stories(after_seq, limit)
