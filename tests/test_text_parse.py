@@ -200,3 +200,25 @@ def test_parse_text_source_and_url_hints() -> None:
 def test_parse_text_empty(content: str) -> None:
     with pytest.raises(EmptyInput):
         parse_document(RawDocument("a.txt", DocKind.TEXT, content))
+
+
+def test_text_parse_html_falls_back_to_the_feed_entry_date_and_title() -> None:
+    from storyline.model import DatePrecision, DocKind, RawDocument
+    from storyline.text.parse import parse_document
+
+    body = " ".join(["Der Hafen von Varna bleibt wegen eines Streiks geschlossen."] * 8)
+    html = f"<html><body><article><p>{body}</p><p>{body}</p></article></body></html>"
+    raw = RawDocument(
+        "feed-entry",
+        DocKind.HTML,
+        html,
+        {
+            "url": "https://news.example.com/a",
+            "published": "2024-03-10T08:00:00Z",
+            "title": "Streik im Hafen",
+        },
+    )
+    parsed = parse_document(raw)
+    assert parsed.title == "Streik im Hafen"
+    assert parsed.published is not None and parsed.published.day == 10
+    assert parsed.date_precision is DatePrecision.MINUTE

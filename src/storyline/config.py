@@ -114,6 +114,12 @@ class Settings:
         "Longest life of one event stream; the browser reconnects where it left off, so "
         "forgotten tabs and dead proxies cannot hold connections open forever.",
     )
+    page_poll_seconds: float = _setting(
+        30.0,
+        "How often an open story or home page asks the API whether its data changed (an "
+        "If-None-Match request, answered 304 when not); news moves in minutes, and a "
+        "thousand open tabs cost 33 small requests a second.",
+    )
 
 
 def setting_docs() -> dict[str, str]:

@@ -36,10 +36,17 @@ def require_write(request: Request, credentials: Credentials) -> None:
     check_token(context(request).settings.token, credentials)
 
 
-def require_read(request: Request, credentials: Credentials) -> None:
+def require_read(request: Request) -> None:
+    # The header is read here, not through ``bearer``: reads are open by default, so the
+    # OpenAPI schema must not declare them as needing a token.
     settings = context(request).settings
     if settings.read_token_required:
-        check_token(settings.token, credentials)
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        given = token.strip() if scheme.lower() == "bearer" and token.strip() else None
+        check_token(
+            settings.token,
+            HTTPAuthorizationCredentials(scheme=scheme, credentials=given) if given else None,
+        )
 
 
 WriteAccess = [Depends(require_write)]

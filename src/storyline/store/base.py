@@ -130,6 +130,9 @@ class Store(Protocol):
 
     def story_articles(self, story_id: str) -> list[StoredArticle]: ...
 
+    def publication_times(self, story_id: str) -> list[datetime | None]:
+        """When each article of the story was published (None when unknown), oldest first."""
+
     def search(self, text: str, limit: int = 20) -> list[StoredArticle]: ...
 
     def name_stories(self, key: str, limit: int = 50) -> list[tuple[Story, int]]: ...

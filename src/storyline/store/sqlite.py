@@ -380,6 +380,15 @@ class SQLiteStore:
         )
         return [_stored(r) for r in rows]
 
+    def publication_times(self, story_id: str) -> list[datetime | None]:
+        # Reads only the (story_id, published) index: a sparkline of a story of
+        # thousands of articles must not load their texts.
+        rows = self.db.execute(
+            "SELECT published FROM articles WHERE story_id = ? ORDER BY published",
+            (self.resolve(story_id),),
+        )
+        return [from_iso(r[0]) for r in rows]
+
     def name_stories(self, key: str, limit: int = 50) -> list[tuple[Story, int]]:
         """Stories mentioning the name ``key``, with mentions per story, most first."""
         rows = self.db.execute(

@@ -133,9 +133,13 @@ def _parse_html(raw: RawDocument) -> Parsed:
             "no main text found in the page; it may be an index page, a paywall stub "
             "or built by JavaScript (save the rendered page instead)",
         )
-    title = " ".join((document.title or "").split())
+    # A feed entry's title is the fallback when the page names none.
+    title = " ".join((document.title or raw.fields.get("title") or "").split())
     url = document.url or url_hint  # trafilatura prefers the canonical link
     published, precision = _markup_date(document.date)
+    if published is None and raw.fields.get("published"):
+        # The date a feed gave for this entry beats a guess from the page's text.
+        published, precision = parse_date(raw.fields.get("published"))
     if published is None:
         published, precision = _free_text_date(tree, url)
     published, precision = _checked_against_crawl(published, precision, raw.fields.get("crawled"))

@@ -15,7 +15,12 @@ from storyline.api.security import ReadAccess
 router = APIRouter(prefix="/api/search", tags=["search"], dependencies=ReadAccess)
 
 
-@router.get("", response_model=list[Article], responses=errors(401, 403, 422))
+@router.get(
+    "",
+    response_model=list[Article],
+    response_model_exclude_unset=True,  # hits carry no text; do not send "text": null
+    responses=errors(401, 403, 422),
+)
 def search(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=500, description="Words to find.")],
