@@ -40,9 +40,7 @@ def jsonl(items: list[dict[str, Any]]) -> str:
     return "\n".join(json.dumps(item) for item in items) + "\n"
 
 
-def make_app(
-    tmp_path: Path, fetcher_factory: FetcherFactory = Fetcher, **changes: Any
-) -> FastAPI:
+def make_app(tmp_path: Path, fetcher_factory: FetcherFactory = Fetcher, **changes: Any) -> FastAPI:
     settings = replace(Settings(db=str(tmp_path / "api.db"), token=TOKEN), **changes)
     return create_app(settings, fetcher_factory=fetcher_factory)
 

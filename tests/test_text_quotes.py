@@ -71,7 +71,9 @@ def score(stories: list[dict[str, Any]]) -> dict[str, float]:
                 tp += 1
                 via = found[hit].via
                 via_right += (via is None and gold["via"] is None) or (
-                    via is not None and gold["via"] is not None and name_key(via) == name_key(gold["via"])
+                    via is not None
+                    and gold["via"] is not None
+                    and name_key(via) == name_key(gold["via"])
                 )
             else:
                 fn += 1
@@ -287,9 +289,9 @@ def test_text_quotes_scare_quotes_titles_and_apostrophes_are_not_quotes(
 
 
 def test_text_quotes_given_names_are_used() -> None:
-    text = "„Wir sind bereit“, sagte Anna Roth."
+    text = "„Wir sind zu allem bereit“, sagte Anna Roth."
     assert find_quotes(text, "de", names=[]) == [
-        Quote("Wir sind bereit", None, None, None, 1, 16, True)
+        Quote("Wir sind zu allem bereit", None, None, None, 1, 25, True)
     ]
 
 

@@ -55,7 +55,10 @@ def error_response(status: int, code: str, message: str, **headers: str) -> JSON
 
 
 def code_of(exc: StorylineError) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
+    """``HTTPStatusError`` -> ``http_status_error``."""
+    return re.sub(
+        r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", type(exc).__name__
+    ).lower()
 
 
 async def _storyline_error(request: Request, exc: Exception) -> JSONResponse:

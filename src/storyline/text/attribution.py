@@ -151,7 +151,7 @@ def find_cue(its: list[Item], i: int, hi: int) -> Cue | None:
         tail = _clause_words(its, i + 1, hi)
         if particles and not any(w in particles for w in tail[-2:]):
             return None
-        if low.startswith("sagt") and tail and tail[-1] in _DE_NOT_SPEECH:
+        if low.startswith("sagt") and _DE_NOT_SPEECH & set(tail[:4]):
             return None
         return Cue(i, i, BOTH, low)
     return None
@@ -205,7 +205,7 @@ def resolve(
             if opening and opening[-1] - 1 >= lo:
                 named = _ending_at(its, opening[-1] - 1, lo, people, language)
                 found = [s for s in named if s.key] + found
-    if all(s.outlet for s in found) and cue.side != LEFT:
+    if all(s.outlet or s.place for s in found) and cue.side != LEFT:
         # "wurde Schoigu von … Belta zitiert": the speaker follows the auxiliary.
         begin = aux[-1] + 1 if passive else cue.last + 1
         for j in range(begin, min(hi, begin + SPEAKER_WINDOW)):
@@ -218,9 +218,10 @@ def resolve(
             if cue.word not in _REPORTING:
                 after = [s for s in after if not s.outlet]  # "sagte … dem Sender RBB"
             found += after
-            if any(not s.outlet for s in found):
+            if any(not s.outlet and not s.place for s in found):
                 break
-    speaker = next((s for s in found if not s.outlet), found[0] if found else None)
+    ranked = sorted(found, key=lambda s: (s.outlet, s.place))  # stable: nearest first
+    speaker = ranked[0] if ranked else None
     via = _via(its, lo, hi, cue, people)
     if speaker is not None and speaker.outlet and speaker.key is not None:
         via = speaker.text
@@ -295,7 +296,7 @@ def _ending_at(its: list[Item], e: int, lo: int, people: People, language: str) 
         if k >= lo and its[k].low in PREPOSITIONS:
             owner = _owner(its, k, lo, people, language)
             return owner  # "a spokesman for Meridian Bank"; not "mit Lukaschenko sagte"
-        return _named(item.mention, people)
+        return _named(item.mention, people, place=True)
     if item.low in PRONOUNS:
         return _pronoun(item, people)
     k = e
@@ -326,7 +327,7 @@ def _owner(its: list[Item], p: int, lo: int, people: People, language: str) -> l
 def starting_at(its: list[Item], j: int, hi: int, people: People, language: str) -> list[Speaker]:
     item = its[j]
     if item.mention is not None:
-        return _named(item.mention, people)
+        return _named(item.mention, people, place=True)
     if item.low in PRONOUNS:
         return _pronoun(item, people)
     if item.low not in DETERMINERS | INDEFINITE:
@@ -354,11 +355,17 @@ def starting_at(its: list[Item], j: int, hi: int, people: People, language: str)
     return _noun_phrase(its, j, head, people, language) if head >= 0 else []
 
 
-def _named(mention: NameMention | None, people: People) -> list[Speaker]:
-    if mention is None or mention.kind is NameKind.PLACE:
+def _named(mention: NameMention | None, people: People, place: bool = False) -> list[Speaker]:
+    """The speaker a name stands for; a place only where ``place`` allows it (right
+    next to the verb: "Moskau erklärte", a town's name that is also a surname)."""
+    if mention is None or (mention.kind is NameKind.PLACE and not place):
         return []
     speaker = people.named(mention)
-    return [Speaker(speaker.text, speaker.key, people.is_outlet(mention))]
+    return [
+        Speaker(
+            speaker.text, speaker.key, people.is_outlet(mention), mention.kind is NameKind.PLACE
+        )
+    ]
 
 
 def _pronoun(item: Item, people: People) -> list[Speaker]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -176,7 +176,7 @@ _NOT_COUNTED = frozenset({"uhr", "mal", "prozent", "percent", "of", "von", "time
 
 
 _DIGITS = re.compile(DIGITS)
-_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]+")
+_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]+(?:-[^\W\d_]+)*")
 # What may follow a number: a scale ("Milliarden", "bn") and a unit ("US-Dollar", "%").
 _TAIL = re.compile(
     rf"(?:\s?(?P<scale>(?i:{_SCALE_WORDS})\.?){WORD_END})?"
@@ -191,12 +191,18 @@ def _numbers(text: str, language: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, text) of numbers in digits and in words, in text order."""
     words = number_words(language)
     digits = ((m.start(), m.end(), m.group()) for m in _DIGITS.finditer(text))
-    spelled = (
-        (m.start(), m.end(), m.group())
-        for m in _WORD.finditer(text)
-        if (low := m.group().lower()) in words or low in ONE_WORDS
-    )
-    return heapq.merge(digits, spelled)
+    return heapq.merge(digits, _spelled(text, words))
+
+
+def _spelled(text: str, words: Mapping[str, float]) -> Iterator[tuple[int, int, str]]:
+    for m in _WORD.finditer(text):
+        word = m.group()
+        low = word.lower()
+        if low in words or low in ONE_WORDS:
+            yield m.start(), m.end(), word
+        elif "-" in low and low.split("-", 1)[0] in words:  # "two-day", "zwei-Tage-Streik"
+            head = word.split("-", 1)[0]
+            yield m.start(), m.start() + len(head), head
 
 
 @dataclass(slots=True)

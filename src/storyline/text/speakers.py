@@ -58,6 +58,7 @@ class Speaker:
     text: str
     key: str | None
     outlet: bool = False
+    place: bool = False  # "Moskau erklärte", "sagte Roth": a place name next to the verb
 
 
 class People:
@@ -87,10 +88,10 @@ class People:
                     self.roles.setdefault(m.key, []).append((m.start, low))
 
     def _outlet(self, text: str, m: NameMention) -> bool:
+        if m.key in OUTLET_KEYS or transliterate(m.text) in OUTLET_KEYS:
+            return True  # whatever kind the name step gave it ("told Reuters")
         if m.kind is NameKind.PERSON or m.kind is NameKind.PLACE:
             return False
-        if m.key in OUTLET_KEYS or transliterate(m.text) in OUTLET_KEYS:
-            return True
         if m.text.lower().endswith(OUTLET_CUES):  # "Deutsche Presse-Agentur"
             return True
         before = text[max(0, m.start - 40) : m.start].lower().split()[-2:]

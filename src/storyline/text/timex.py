@@ -92,8 +92,8 @@ def find_dates(text: str, language: str) -> Iterator[Span]:
             groups = m.groupdict()
             year = groups.get("y") or "XXXX"
             if "d1" in groups:
-                m2 = _month(groups["m2"], None) or _month(groups["m1"], None)
-                m1 = _month(groups["m1"], None) or m2
+                m2 = _month(groups.get("m2"), None) or _month(groups.get("m1"), None)
+                m1 = _month(groups.get("m1"), None) or m2
                 d1, d2 = int(groups["d1"]), int(groups["d2"])
                 if 1 <= d1 <= 31 and 1 <= d2 <= 31 and (m1, d1) < (m2, d2):
                     normal = f"{year}-{m1:02d}-{d1:02d}/{year}-{m2:02d}-{d2:02d}"

@@ -22,8 +22,8 @@ CONTINUOUS_DAYS = 62
 SPARK_WIDTH = 120
 SPARK_HEIGHT = 24
 CHART_HEIGHT = 160
-CHART_BAR = 18  # width of one day's bar
-CHART_GAP = 6
+CHART_BAR = 26  # width of one day's bar: room for its "03-26" label
+CHART_GAP = 12
 CHART_LEFT = 28  # room for the count axis labels
 CHART_BOTTOM = 34  # room for the date labels
 
