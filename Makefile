@@ -9,7 +9,10 @@ SYSTEM_PACKAGES := dict-freedict-deu-eng dict-freedict-eng-deu dict-freedict-fra
 	dict-freedict-spa-eng dict-freedict-pol-eng dict-freedict-tur-eng dict-freedict-ara-eng \
 	dict-freedict-eng-rus
 
-.PHONY: demo test lint typecheck unit bench clean install system-packages
+# The web UI's end-to-end tests drive Debian's Chromium through its ChromeDriver.
+TEST_SYSTEM_PACKAGES := chromium chromium-driver
+
+.PHONY: demo test lint typecheck unit bench clean install system-packages test-system-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +24,14 @@ system-packages:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
 	else \
 		echo "note: install $(SYSTEM_PACKAGES) (as root: apt-get install) for cross-language matching"; \
+	fi
+
+test-system-packages:
+	@if dpkg -s $(TEST_SYSTEM_PACKAGES) >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_SYSTEM_PACKAGES); \
+	else \
+		echo "note: install $(TEST_SYSTEM_PACKAGES) for the browser tests (they are skipped without)"; \
 	fi
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
@@ -55,7 +66,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-unit: install $(VENV)/.embeddings
+unit: install test-system-packages $(VENV)/.embeddings
 	$(BIN)/pytest -q
 
 test: lint typecheck unit

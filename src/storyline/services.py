@@ -285,9 +285,12 @@ def report_dict(report: IngestReport) -> dict[str, Any]:
     }
 
 
-def parse_records(body: str | bytes | object, origin: str = "request") -> list[Any]:
+def parse_records(
+    body: str | bytes | object, origin: str = "request", lines: bool = False
+) -> list[Any]:
     """Raw documents (or per-item errors) from a JSON object, a JSON array of objects,
-    an object with an ``articles`` array, or JSON Lines; bytes must be UTF-8."""
+    an object with an ``articles`` array, or JSON Lines (always when ``lines``); bytes
+    must be UTF-8. An item that is not an article is a per-item error."""
     if isinstance(body, bytes):
         try:
             body = body.decode("utf-8-sig")
@@ -297,6 +300,8 @@ def parse_records(body: str | bytes | object, origin: str = "request") -> list[A
     if isinstance(body, str):
         if not body.strip():
             raise MalformedRecord(origin, "the body is empty; send a JSON object or JSON Lines")
+        if lines:
+            return [_record(line, f"{origin}:{n}") for n, line in _lines(body)]
         try:
             value = json.loads(body)
         except json.JSONDecodeError as exc:
@@ -339,10 +344,15 @@ def _document(value: object, origin: str) -> RawDocument | InputError:
 
 
 def ingest_records(
-    store: Store, settings: Settings, body: str | bytes | object, counters: Counters | None = None
+    store: Store,
+    settings: Settings,
+    body: str | bytes | object,
+    counters: Counters | None = None,
+    lines: bool = False,
 ) -> dict[str, Any]:
-    """Ingest articles given as JSON or JSON Lines; bad items are reported, not fatal."""
-    report = ingest(parse_records(body), store, settings)
+    """Ingest articles given as JSON or JSON Lines (``lines``: always read as JSON Lines);
+    bad items are reported, not fatal."""
+    report = ingest(parse_records(body, lines=lines), store, settings)
     if counters:
         counters.count(report)
     return report_dict(report)

@@ -15,20 +15,20 @@ from storyline.api.security import ReadAccess, WriteAccess
 
 router = APIRouter(prefix="/api/articles", tags=["articles"])
 
+# Media types read as JSON Lines whatever the first line looks like.
+LINE_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
+
+# Items that are not article objects are reported one by one, as `storyline ingest`
+# does, so the schema takes any object and any non-empty array.
 _BODY = {
     "required": True,
     "description": "news-please records: one JSON object, an array of them, an object "
     'with an "articles" array, or JSON Lines (one object per line).',
     "content": {
         "application/json": {
-            "schema": {
-                "anyOf": [
-                    {"type": "object"},
-                    {"type": "array", "items": {"type": "object"}, "minItems": 1},
-                ]
-            }
+            "schema": {"anyOf": [{"type": "object"}, {"type": "array", "minItems": 1}]}
         },
-        "application/x-ndjson": {"schema": {"type": "string"}},
+        "application/x-ndjson": {"schema": {"type": "string", "pattern": "\\S"}},
     },
 }
 
@@ -56,9 +56,10 @@ async def post_articles(request: Request) -> Any:
     """Ingest articles; items that cannot be used are listed in ``failures`` and the
     rest is stored. Needs the bearer token."""
     body = await request.body()  # bounded by the BodyLimit middleware
-    return await run_in_threadpool(_ingest, context(request), body)
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    return await run_in_threadpool(_ingest, context(request), body, media_type in LINE_TYPES)
 
 
-def _ingest(ctx: AppContext, body: bytes) -> dict[str, Any]:
+def _ingest(ctx: AppContext, body: bytes, lines: bool) -> dict[str, Any]:
     with ctx.writing() as store:
-        return services.ingest_records(store, ctx.settings, body, ctx.counters)
+        return services.ingest_records(store, ctx.settings, body, ctx.counters, lines)

@@ -29,6 +29,9 @@ router = APIRouter(prefix="/api", tags=["events"], dependencies=ReadAccess)
 # A comment line this often keeps proxies from closing a quiet stream.
 HEARTBEAT_SECONDS = 15.0
 
+# SQLite integers are 64-bit; a larger seq would not even reach the database.
+MAX_SEQ = 2**63 - 1
+
 # Story ids read per poll; more changes than this arrive in the next event.
 MAX_CHANGES = 1000
 
@@ -89,17 +92,23 @@ def _poll(ctx: AppContext, after: int) -> tuple[int, list[str]]:
 async def events(
     request: Request,
     after: Annotated[
-        int | None, Query(ge=0, description="Announce changes after this seq (default: now).")
+        int | None,
+        Query(ge=0, le=MAX_SEQ, description="Announce changes after this seq (default: now)."),
     ] = None,
     wait: Annotated[
         float | None, Query(ge=0, le=86400, description="Seconds to keep the stream open.")
     ] = None,
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+    last_event_id: Annotated[
+        str | None, Header(max_length=40, description="Sent by EventSource on reconnect.")
+    ] = None,
 ) -> StreamingResponse:
     """Server-sent events naming the stories that gained articles."""
     ctx = context(request)
     settings = ctx.settings
-    start = await run_in_threadpool(_start, ctx, after if after is not None else last_event_id)
+    event_id = (last_event_id or "").strip()
+    if after is None and event_id.isascii() and event_id.isdigit() and len(event_id) <= 18:
+        after = int(last_event_id)  # any other id (not ours) means: from now
+    start = await run_in_threadpool(_start, ctx, after)
     duration = settings.events_max_seconds if wait is None else wait
     stream = event_stream(
         lambda seq: run_in_threadpool(_poll, ctx, seq),
