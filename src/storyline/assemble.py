@@ -176,7 +176,8 @@ def names(originals: Sequence[Member]) -> list[dict[str, Any]]:
             forms[mention.key][mention.text] += 1
             kinds[mention.key][str(mention.kind)] += 1
             first.setdefault(mention.key, a.id)
-    out = [
+    ranked = sorted(forms, key=lambda key: (-sum(forms[key].values()), key))
+    return [
         {
             "name": forms[key].most_common(1)[0][0],
             "key": key,
@@ -184,10 +185,8 @@ def names(originals: Sequence[Member]) -> list[dict[str, Any]]:
             "count": sum(forms[key].values()),
             "first_article": first[key],
         }
-        for key in forms
+        for key in ranked
     ]
-    out.sort(key=lambda d: (-int(d["count"]), str(d["key"])))
-    return out
 
 
 def quotes(originals: Sequence[Member]) -> list[dict[str, Any]]:
