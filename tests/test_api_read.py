@@ -256,3 +256,11 @@ def test_api_closed_reads_without_token_are_forbidden(tmp_path: Path) -> None:
 
 def test_api_jsonl_helper_round_trip() -> None:
     assert jsonl(records()).count("\n") == 6
+
+
+def test_api_docs_list_every_route(client: TestClient) -> None:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "api.md").read_text()
+    for path, operations in client.get("/openapi.json").json()["paths"].items():
+        if path.startswith("/api/"):
+            for method in operations:
+                assert f"`{method.upper()} {path}`" in text, f"{method} {path} undocumented"

@@ -98,8 +98,10 @@ def test_api_path_traversal_in_ids(client: TestClient, value: str) -> None:
         for path in (prefix + value, prefix + quote(value, safe="")):
             response = client.get(path)
             assert response.status_code in (404, 422), (path, response.status_code)
-            assert_error(response, response.status_code)
-            assert "root:" not in response.text
+            assert "root:" not in response.text and "[fonts]" not in response.text
+            if response.request.url.path.startswith("/api/"):
+                assert_error(response, response.status_code)
+            # else: the client resolved the dots to a path outside the API: a web 404.
 
 
 def test_api_ingest_json_fields_with_sql_are_stored_as_text(tmp_path: Path) -> None:

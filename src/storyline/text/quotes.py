@@ -61,19 +61,24 @@ class Quote:
 # A direct quote with no speaker is kept only if it is this long: shorter quoted
 # phrases without a reporting verb are scare quotes and titles ("letzte Diktator").
 MIN_SPEECH_WORDS = 4
+# A reporting verb right after a quote comes within this many items ("…," the
+# former minister said; „…“, sagte am Abend der Minister).
+AFTER_QUOTE_CUE_WINDOW = 5
 # A trailing attribution ("…, sagte Schoigu am Mittwoch in Minsk.") is at most this
-# long; a longer clause after the last comma is content, not attribution.
+# long, up to the next comma; a longer clause is content, not attribution.
 MAX_TRAILER = 16
 # ... and its reporting verb comes early in it ("…, wie unter anderem die BBC berichtete").
 TRAILER_CUE_WINDOW = 7
 # Indirect speech introduced by a verb: the content starts within this many items.
 MAX_LEAD = 14
+# Reported content shorter than this is no statement ("He said goodbye.").
 MIN_INDIRECT_WORDS = 3
 
 _LABEL_CUES = frozenset(
     {"als", "as", "called", "dubbed", "named", "titled", "titel", "motto", "sogenannte",
      "sogenannten", "sogenannter", "so-called", "genannt", "genannte", "genannten", "namens"}
 )  # fmt: skip
+# German subjunctive I forms that carry reported speech ("Er sagte, er sei bereit").
 _SUBJUNCTIVE = frozenset(
     {"sei", "seien", "habe", "werde", "könne", "müsse", "solle", "wolle", "dürfe", "gebe"}
 )
@@ -191,7 +196,7 @@ def _attribute(
         first += 1
     if first < hi and its[first].low == "so":  # „…“, so Schoigu.
         return resolve(its, Cue(first, first, RIGHT, "so"), qi + 1, hi, people, language)
-    for i in range(first, min(hi, first + 5)):
+    for i in range(first, min(hi, first + AFTER_QUOTE_CUE_WINDOW)):
         cue = find_cue(its, i, hi)
         if cue is not None:
             return resolve(its, cue, qi + 1, hi, people, language)
@@ -209,9 +214,6 @@ def _attribute(
     if mention is not None and mention.kind is NameKind.PERSON:
         return people.named(mention), None
     return None, None
-
-
-# --- Cues and speakers ------------------------------------------------------------------
 
 
 # --- Indirect speech --------------------------------------------------------------------

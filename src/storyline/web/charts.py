@@ -138,7 +138,7 @@ def timeline(entries: Sequence[Mapping[str, object]]) -> Timeline | None:
     label_every = max(1, len(days) // 10)  # at most ~10 date labels stay legible
     for i, day in enumerate(days):
         x = CHART_LEFT + CHART_GAP + i * (CHART_BAR + CHART_GAP)
-        y = baseline
+        y: float = baseline
         for source in order:
             n = per_day.get(day, {}).get(source, 0)
             if not n:
@@ -148,7 +148,8 @@ def timeline(entries: Sequence[Mapping[str, object]]) -> Timeline | None:
             noun = "article" if n == 1 else "articles"
             bars.append(Bar(x, y, CHART_BAR, h, colour[source], f"{day} · {source}: {n} {noun}"))
         if i % label_every == 0 or i == len(days) - 1:
-            ticks.append(Tick(x + CHART_BAR / 2, baseline + 14, day[5:] if day[4:5] == "-" else day))
+            label = day[5:] if day[4:5] == "-" else day  # "03-26": the year is in the header
+            ticks.append(Tick(x + CHART_BAR / 2, baseline + 14, label))
     counts = sorted({0, top} | ({round(top / 2)} if top >= 4 else set()))
     count_ticks = tuple(Tick(CHART_LEFT - 4, round(baseline - c * unit, 1), str(c)) for c in counts)
     width = CHART_LEFT + CHART_GAP + len(days) * (CHART_BAR + CHART_GAP)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -30,7 +31,7 @@ def freshness_score(story: Mapping[str, Any], reference: datetime) -> float:
     """Articles, halved for every ``HALF_LIFE_HOURS`` since the story's last article."""
     last = parse_time(story.get("last_published"))
     age_hours = max((reference - last).total_seconds() / 3600, 0.0) if last else 10 * 24 * 365
-    return float(story.get("article_count") or 0) * 0.5 ** (age_hours / HALF_LIFE_HOURS)
+    return float(story.get("article_count") or 0) * math.pow(0.5, age_hours / HALF_LIFE_HOURS)
 
 
 def rank(stories: Sequence[Mapping[str, Any]], reference: datetime) -> list[Mapping[str, Any]]:

@@ -107,7 +107,7 @@ async def events(
     settings = ctx.settings
     event_id = (last_event_id or "").strip()
     if after is None and event_id.isascii() and event_id.isdigit() and len(event_id) <= 18:
-        after = int(last_event_id)  # any other id (not ours) means: from now
+        after = int(event_id)  # any other id (not ours) means: from now
     start = await run_in_threadpool(_start, ctx, after)
     duration = settings.events_max_seconds if wait is None else wait
     stream = event_stream(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BeforeValidator
 
 from storyline import services
 from storyline.api.context import context
@@ -16,15 +18,27 @@ from storyline.api.security import ReadAccess
 
 router = APIRouter(prefix="/api/stories", tags=["stories"], dependencies=ReadAccess)
 
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_only(value: object) -> object:
+    # pydantic would read "0.5" as a Unix timestamp; a date here is always ISO 8601.
+    if isinstance(value, str) and not _ISO.match(value):
+        raise ValueError("give an ISO 8601 date or time, e.g. 2024-05-03 or 2024-05-03T08:00Z")
+    return value
+
+
+Time = Annotated[datetime | None, BeforeValidator(_iso_only)]
+
 
 @router.get("", response_model=StoryPage, responses=errors(401, 403, 422))
 def list_stories(
     request: Request,
     since: Annotated[
-        datetime | None, Query(description="Stories with an article at or after this time.")
+        Time, Query(description="Stories with an article at or after this time.")
     ] = None,
     until: Annotated[
-        datetime | None, Query(description="Stories with an article at or before this time.")
+        Time, Query(description="Stories with an article at or before this time.")
     ] = None,
     language: Annotated[str | None, Query(max_length=16, description="e.g. de")] = None,
     source: Annotated[str | None, Query(max_length=200, description="e.g. dw.com")] = None,

@@ -26,7 +26,8 @@
     const fresh = page.getElementById(target);
     const current = document.getElementById(target);
     const freshMain = page.getElementById("main");
-    if (!fresh || !current) return false;
+    // Swapping the list under a reader's keyboard focus would drop it: offer a reload.
+    if (!fresh || !current || current.contains(document.activeElement)) return false;
     current.replaceWith(document.importNode(fresh, true));
     if (freshMain && freshMain.dataset.liveEtag) etag = freshMain.dataset.liveEtag;
     return true;

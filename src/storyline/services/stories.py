@@ -1,10 +1,8 @@
-"""What the REST API and the web pages do, as plain functions over a :class:`Store`.
+"""Reading: story pages with cursors, story views, names, search, sources, health.
 
-The JSON routes (``storyline.api``) and the HTML pages (``storyline.web``) call these
-same functions, so both show the same data. They return plain dicts and lists (the
-shapes of ``storyline.present`` and ``storyline.assemble``), raise ``StorylineError``
-subclasses that carry their HTTP status, and never hold a lock: callers serialise
-writes (``ingest_records``, ``ingest_url``) themselves.
+Each function takes a :class:`Store` and returns plain data (the shapes of
+``storyline.present`` and ``storyline.assemble``); bad parameters raise
+:class:`BadParameter` (HTTP 422), unknown ids ``NotFound`` (HTTP 404).
 """
 
 from __future__ import annotations
@@ -15,19 +13,15 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from storyline import __version__
 from storyline.assemble import assemble
-from storyline.config import Settings
-from storyline.errors import InputError, MalformedRecord, NotFound
-from storyline.model import DocKind, RawDocument
-from storyline.pipeline import IngestReport, ingest
+from storyline.errors import InputError, NotFound
 from storyline.present import article_dict, story_dict
-from storyline.sources.fetch import Fetcher, Kind
-from storyline.sources.records import json_type, record_fields
+from storyline.services.ingest import Counters
 from storyline.store.base import (
     STORY_ORDERS,
     SourceStats,
@@ -241,140 +235,6 @@ def source_detail(store: Store, source: str, limit: int = 50) -> dict[str, Any]:
         raise NotFound(f"no articles from source {source!r}; list sources at /api/sources")
     stories = store.stories(StoryFilter(source=source, limit=_limit(limit)))
     return _source_dict(found[0]) | {"recent_stories": [story_dict(s) for s in stories]}
-
-
-@dataclass(slots=True)
-class Counters:
-    """What this process ingested since it started, for ``metrics``; thread-safe."""
-
-    requests: int = 0
-    added: int = 0
-    duplicates: int = 0
-    already_stored: int = 0
-    failed: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def count(self, report: IngestReport) -> None:
-        with self._lock:
-            self.requests += 1
-            self.added += report.added
-            self.duplicates += report.duplicates
-            self.already_stored += report.already_stored
-            self.failed += report.failed
-
-    def as_dict(self) -> dict[str, int]:
-        with self._lock:
-            return {
-                "requests": self.requests,
-                "added": self.added,
-                "duplicates": self.duplicates,
-                "already_stored": self.already_stored,
-                "failed": self.failed,
-            }
-
-
-def report_dict(report: IngestReport) -> dict[str, Any]:
-    """An ingest report as plain data (the shape of ``storyline ingest --json``)."""
-    return {
-        "added": report.added,
-        "duplicates": report.duplicates,
-        "already_stored": report.already_stored,
-        "failed": report.failed,
-        "stories": sorted(report.stories),
-        "failures": [{"item": f.origin, "reason": f.reason} for f in report.failures],
-    }
-
-
-def parse_records(
-    body: str | bytes | object, origin: str = "request", lines: bool = False
-) -> list[Any]:
-    """Raw documents (or per-item errors) from a JSON object, a JSON array of objects,
-    an object with an ``articles`` array, or JSON Lines (always when ``lines``); bytes
-    must be UTF-8. An item that is not an article is a per-item error."""
-    if isinstance(body, bytes):
-        try:
-            body = body.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise MalformedRecord(origin, f"the body is not UTF-8 ({exc.reason})") from None
-    value = body
-    if isinstance(body, str):
-        if not body.strip():
-            raise MalformedRecord(origin, "the body is empty; send a JSON object or JSON Lines")
-        if lines:
-            return [_record(line, f"{origin}:{n}") for n, line in _lines(body)]
-        try:
-            value = json.loads(body)
-        except json.JSONDecodeError as exc:
-            if exc.msg != "Extra data":
-                raise MalformedRecord(origin, f"invalid JSON: {exc.msg} at {exc.pos}") from None
-            return [_record(line, f"{origin}:{n}") for n, line in _lines(body)]
-        except RecursionError:
-            raise MalformedRecord(origin, "JSON nested too deeply to be an article") from None
-    if isinstance(value, dict) and "articles" in value:
-        value = value["articles"]
-    if isinstance(value, dict):
-        return [_document(value, origin)]
-    if isinstance(value, list) and value:
-        return [_document(item, f"{origin}[{n}]") for n, item in enumerate(value)]
-    raise MalformedRecord(
-        origin, f"expected an article object or a non-empty array of them, found {json_type(value)}"
-    )
-
-
-def _lines(text: str) -> list[tuple[int, str]]:
-    # "\n" only: splitlines() also breaks at U+2028, which may stand inside a string.
-    return [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
-
-
-def _record(line: str, origin: str) -> RawDocument | InputError:
-    try:
-        value = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return MalformedRecord(origin, f"invalid JSON line: {exc.msg} at column {exc.colno}")
-    except RecursionError:
-        return MalformedRecord(origin, "JSON nested too deeply to be an article")
-    return _document(value, origin)
-
-
-def _document(value: object, origin: str) -> RawDocument | InputError:
-    try:
-        return RawDocument(origin, DocKind.RECORD, fields=record_fields(value, origin))
-    except MalformedRecord as exc:
-        return exc
-
-
-def ingest_records(
-    store: Store,
-    settings: Settings,
-    body: str | bytes | object,
-    counters: Counters | None = None,
-    lines: bool = False,
-) -> dict[str, Any]:
-    """Ingest articles given as JSON or JSON Lines (``lines``: always read as JSON Lines);
-    bad items are reported, not fatal."""
-    report = ingest(parse_records(body, lines=lines), store, settings)
-    if counters:
-        counters.count(report)
-    return report_dict(report)
-
-
-def ingest_url(
-    store: Store,
-    settings: Settings,
-    url: str,
-    fetcher: Fetcher,
-    counters: Counters | None = None,
-) -> dict[str, Any]:
-    """Fetch one web page through the guarded fetcher (no private addresses unless the
-    ``allow_private_addresses`` setting says so, robots.txt honoured) and ingest it.
-
-    A page that cannot be fetched raises its ``FetchError`` (HTTP 422)."""
-    page = fetcher.get(url, Kind.PAGE)
-    document = RawDocument(url, DocKind.HTML, page.text(), {"url": page.url})
-    report = ingest([document], store, settings)
-    if counters:
-        counters.count(report)
-    return report_dict(report)
 
 
 def health(store: Store) -> dict[str, Any]:

@@ -1,0 +1,68 @@
+"""What the REST API and the web pages do, as plain functions over a :class:`Store`.
+
+The JSON routes (``storyline.api``) and the HTML pages (``storyline.web``) call these
+same functions, so both show the same data. They return plain dicts and lists (the
+shapes of ``storyline.present`` and ``storyline.assemble``), raise ``StorylineError``
+subclasses that carry their HTTP status, and never hold a lock: callers serialise
+writes (``ingest_records``, ``ingest_url``) themselves.
+
+``stories`` holds the reading side, ``ingest`` the writing side.
+"""
+
+from __future__ import annotations
+
+from storyline.services.ingest import (
+    Counters,
+    ingest_records,
+    ingest_url,
+    parse_records,
+    report_dict,
+)
+from storyline.services.stories import (
+    DETAIL_CACHE_ENTRIES,
+    MAX_LIMIT,
+    BadParameter,
+    DetailCache,
+    Page,
+    article,
+    as_utc,
+    changes,
+    decode_cursor,
+    encode_cursor,
+    entity,
+    health,
+    list_stories,
+    metrics,
+    resolve_name,
+    search,
+    source_detail,
+    sources,
+    story_detail,
+)
+
+__all__ = [
+    "DETAIL_CACHE_ENTRIES",
+    "MAX_LIMIT",
+    "BadParameter",
+    "Counters",
+    "DetailCache",
+    "Page",
+    "article",
+    "as_utc",
+    "changes",
+    "decode_cursor",
+    "encode_cursor",
+    "entity",
+    "health",
+    "ingest_records",
+    "ingest_url",
+    "list_stories",
+    "metrics",
+    "parse_records",
+    "report_dict",
+    "resolve_name",
+    "search",
+    "source_detail",
+    "sources",
+    "story_detail",
+]
