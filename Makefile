@@ -9,8 +9,9 @@ SYSTEM_PACKAGES := dict-freedict-deu-eng dict-freedict-eng-deu dict-freedict-fra
 	dict-freedict-spa-eng dict-freedict-pol-eng dict-freedict-tur-eng dict-freedict-ara-eng \
 	dict-freedict-eng-rus
 
-# The web UI's end-to-end tests drive Debian's Chromium through its ChromeDriver.
-TEST_SYSTEM_PACKAGES := chromium chromium-driver
+# The web UI's end-to-end tests drive Debian's Chromium (through Playwright, which must
+# not download a browser of its own).
+TEST_SYSTEM_PACKAGES := chromium
 
 .PHONY: demo test lint typecheck unit bench clean install system-packages test-system-packages
 
@@ -50,6 +51,8 @@ $(VENV)/.lexicon: $(VENV)/.installed | system-packages
 
 install: system-packages $(VENV)/.installed $(VENV)/.lexicon
 
+DEMO_PORT ?= 8000
+
 demo: install
 	$(BIN)/storyline ingest demo/corpus
 	$(BIN)/storyline stories --limit 20
@@ -58,6 +61,9 @@ demo: install
 	@echo "  $(BIN)/storyline stories            # list stories"
 	@echo "  $(BIN)/storyline show STORY_ID      # one story, its sources and articles"
 	@echo "  $(BIN)/storyline search TEXT        # full-text search"
+	@echo
+	@echo "Serving them at http://127.0.0.1:$(DEMO_PORT)/ (Ctrl-C stops the server)"
+	$(BIN)/storyline serve --host 127.0.0.1 --port $(DEMO_PORT)
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
