@@ -210,7 +210,10 @@ def calibrate(
     if case.articles:
         # Joining first (re-opening and merging off), then the stricter two on top.
         def score(assign: float, strict: float) -> float:
-            return _cv_bcubed(case, article_fold, fold_models, assign, strict, strict, window_days)
+            scores = _cv_scores(
+                case, article_fold, fold_models, assign, strict, strict, window_days
+            )
+            return float(scores["bcubed_f1"])
 
         assign_t = _steady_best(ASSIGN_GRID, lambda t: score(t, NEVER))
         reopen_t = merge_t = _steady_best(STRICT_GRID, lambda t: score(assign_t, t))
@@ -271,19 +274,6 @@ def _cv_labels(
             if article_fold[i] == k:
                 labels[i] = f"{k}:{story}"
     return labels
-
-
-def _cv_bcubed(
-    case: ClusterCase,
-    article_fold: list[int],
-    models: list[SimilarityModel],
-    assign: float,
-    reopen: float,
-    merge: float,
-    window: float,
-) -> float:
-    labels = _cv_labels(case, article_fold, models, assign, reopen, merge, window)
-    return cluster_scores(case.events, labels).bcubed_f1
 
 
 def _cv_scores(
