@@ -19,15 +19,20 @@ from datetime import datetime, timedelta
 
 from storyline.cluster.model import SimilarityModel
 from storyline.cluster.similarity import ArticleVectors, Centroid, features, vectors
-from storyline.cluster.vectors import heaviest, top_terms
+from storyline.cluster.vectors import dot, heaviest, top_terms
 from storyline.model import Article
 
 # Terms per article that enter the index: enough to find paraphrases, few enough
 # that common words do not make every story a candidate.
 INDEX_TERMS_PER_ARTICLE = 25
 
-# Full similarity is computed only for the stories sharing the most index keys.
+# Stories sharing the most index keys are candidates ...
 MAX_CANDIDATES = 40
+
+# ... and of those, the ones whose body vectors are closest get the full comparison
+# (seven parts, the character grams costly): a story outside the best few by body
+# similarity does not win on the other signals.
+MAX_COMPARED = 10
 
 # Dormant stories kept for re-opening, newest first; beyond this the oldest are
 # forgotten (they stay in the database). Bounded so memory stays flat.
@@ -174,7 +179,14 @@ class OnlineClusterer:
             story = self.active.get(story_id) or self.dormant.get(story_id)
             if story is not None:
                 found.append(story)
-        return found
+        if len(found) <= MAX_COMPARED:
+            return found
+        body = v.parts["body"]
+        closest = sorted(
+            found,
+            key=lambda s: (-dot(body, s.centroid.parts["body"]) / s.centroid.norm("body"), s.id),
+        )
+        return closest[:MAX_COMPARED]
 
     @staticmethod
     def _keys(v: ArticleVectors) -> list[str]:
