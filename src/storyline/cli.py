@@ -31,6 +31,10 @@ eval_app = typer.Typer(help="Measure quality against labelled data.", no_args_is
 app.add_typer(eval_app, name="eval")
 
 out = Console()
+if not out.is_terminal:
+    # Piped output (make demo, logs) has no width to fit: 80 columns would fold every
+    # headline over many lines.
+    out = Console(width=140)
 err = Console(stderr=True)
 
 DbOption = Annotated[
