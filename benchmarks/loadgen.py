@@ -21,7 +21,6 @@ from storyline.text.parse import parse_document
 
 DEMO = Path(__file__).resolve().parents[1] / "demo" / "corpus"
 _NUMBER = re.compile(r"\d+")
-START = datetime(2024, 1, 1, tzinfo=UTC)
 
 # Copies of one demo article published within this many hours belong to one story;
 # the stream moves on so stories stay realistic in size (tens of articles).
@@ -56,18 +55,21 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--start", default="2024-01-01", help="date of the first article")
+    parser.add_argument("--url-prefix", default="https://load.example.org/")
     args = parser.parse_args()
     rng = random.Random(args.seed)
+    start = datetime.fromisoformat(args.start).replace(tzinfo=UTC)
     bases = base_articles()
     with args.out.open("w", encoding="utf-8") as out:
         for i in range(args.articles):
             title, text, language = bases[i % len(bases)]
             round_no = i // len(bases)
-            published = START + timedelta(hours=HOURS_PER_ROUND * round_no, minutes=i % 60)
+            published = start + timedelta(hours=HOURS_PER_ROUND * round_no, minutes=i % 60)
             record = {
                 "title": f"{title} ({round_no})",
                 "text": perturb(text, rng),
-                "url": f"https://load.example.org/{i}",
+                "url": f"{args.url_prefix}{i}",
                 "source_domain": f"outlet{i % 40}.example.org",
                 "date_publish": published.strftime("%Y-%m-%d %H:%M:%S"),
                 "language": language,
