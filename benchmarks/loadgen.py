@@ -22,8 +22,10 @@ from storyline.text.parse import parse_document
 DEMO = Path(__file__).resolve().parents[1] / "demo" / "corpus"
 _NUMBER = re.compile(r"\d+")
 
-# Copies of one demo article published within this many hours belong to one story;
-# the stream moves on so stories stay realistic in size (tens of articles).
+# Rounds of copies are this many hours apart. The copies are close paraphrases, so
+# later rounds rejoin the demo's ten stories (near-duplicate links and re-opening):
+# stories grow to thousands of articles. A corpus with realistic story sizes needs
+# rounds that differ in their names and places as well.
 HOURS_PER_ROUND = 6
 
 
