@@ -61,9 +61,17 @@ def ingest_cli(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, globs, or - for stdin.")],
     db: DbOption = None,
     json_output: JsonOption = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help=f"Processes preparing articles [env {env_name('workers')}; default 1].",
+        ),
+    ] = None,
 ) -> None:
     """Read articles, link duplicates, group them into stories, and store them."""
-    settings = _settings(db)
+    settings = load_settings({"db": db, "workers": workers})
     store = _open(settings)
     items = iter_documents(paths, settings, stdin=sys.stdin.buffer)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())

@@ -59,6 +59,16 @@ class Settings:
         "Articles written per transaction: large enough to amortise commits, "
         "small enough that an interrupted ingest loses little work.",
     )
+    chunk_size: int = _setting(
+        5000,
+        "Input items read, cleaned and put in publication order together: enough articles "
+        "per source to learn its boilerplate, and memory holds one chunk, not the input.",
+    )
+    workers: int = _setting(
+        1,
+        "Processes that parse, clean and analyse articles (the clusterer is one more); set "
+        "it to the number of cores for large ingests. One runs everything in one process.",
+    )
     allow_private_addresses: bool = _setting(
         False,
         "Fetch from loopback, private, link-local and reserved addresses; off, so a feed or "

@@ -7,27 +7,33 @@ database consistent and a re-run completes it (stored articles are skipped).
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from queue import Queue
+from typing import TypeVar
 
 import numpy as np
 
 from storyline.cluster.embeddings import load_backend
 from storyline.cluster.model import load_model
 from storyline.cluster.online import MAX_DORMANT_STORIES, OnlineClusterer
-from storyline.cluster.similarity import Centroid, dense_text
+from storyline.cluster.similarity import ArticleVectors, Centroid, dense_text, vectors
 from storyline.config import Settings
-from storyline.dedupe import DuplicateIndex, signature
+from storyline.dedupe import DuplicateIndex, signature, signature_bytes, signature_from_bytes
 from storyline.errors import InputError, Skipped
 from storyline.model import Article, Failure, Parsed, RawDocument
 from storyline.store.base import Placement, Store, StoryRecord
 from storyline.text.analyse import analyse, default_source
-from storyline.text.learned import LearnedBoilerplate, learn
+from storyline.text.learned import LearnedBoilerplate, learn, merge_learned
 from storyline.text.parse import parse_document
+from storyline.workers import Runner
 
 Progress = Callable[[str, int, int | None], None]
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -76,9 +82,128 @@ def prepare(parsed: Parsed, learned: LearnedBoilerplate | None = None) -> Articl
 
 def publication_order(articles: list[Article]) -> list[Article]:
     """Oldest first; undated articles last, in input order."""
-    indexed = list(enumerate(articles))
-    indexed.sort(key=lambda ia: (ia[1].published is None, ia[1].published or 0, ia[0]))
-    return [a for _, a in indexed]
+    return _by_publication(articles, lambda a: a.published)
+
+
+def _by_publication(items: list[T], when: Callable[[T], datetime | None]) -> list[T]:
+    indexed = [(when(item), i, item) for i, item in enumerate(items)]
+    indexed.sort(key=lambda x: (x[0] is None, x[0] or 0, x[1]))
+    return [item for _, _, item in indexed]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """An article with what the deduplicator and clusterer compare of it."""
+
+    article: Article
+    signature: np.ndarray
+    vectors: ArticleVectors
+
+
+def parse_batch(
+    items: Sequence[RawDocument], learned: LearnedBoilerplate | None = None
+) -> list[Parsed | Failure]:
+    return [parse(item) for item in items]
+
+
+def prepare_batch(
+    items: Sequence[Parsed], learned: LearnedBoilerplate | None = None
+) -> list[Prepared | Failure]:
+    out: list[Prepared | Failure] = []
+    for parsed in items:
+        article = prepare(parsed, learned)
+        if isinstance(article, Failure):
+            out.append(article)
+        else:
+            out.append(Prepared(article, signature(article.text), vectors(article)))
+    return out
+
+
+@dataclass(slots=True)
+class Chunk:
+    """One chunk of the input, read, cleaned, analysed and in publication order."""
+
+    prepared: list[Prepared] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    skipped: list[Failure] = field(default_factory=list)
+    repeated: int = 0  # articles that came twice within the chunk
+    learned: LearnedBoilerplate | None = None
+
+
+def process_chunk(items: Sequence[RawDocument | InputError], runner: Runner) -> Chunk:
+    chunk = Chunk()
+    documents: list[RawDocument] = []
+    for item in items:
+        if isinstance(item, Skipped):
+            chunk.skipped.append(Failure(item.origin, item.reason))
+        elif isinstance(item, InputError):
+            chunk.failures.append(Failure(item.origin, item.reason))
+        else:
+            documents.append(item)
+    parsed: list[Parsed] = []
+    for result in runner.map(parse_batch, documents):
+        if isinstance(result, Failure):
+            chunk.failures.append(result)
+        else:
+            parsed.append(result)
+    # Lines repeated across many articles of one source are its boilerplate.
+    chunk.learned = learn((default_source(p), p.text) for p in parsed)
+    seen: set[str] = set()
+    for ready in runner.map(prepare_batch, parsed, chunk.learned):
+        if isinstance(ready, Failure):
+            chunk.failures.append(ready)
+        elif ready.article.id in seen:
+            chunk.repeated += 1
+        else:
+            seen.add(ready.article.id)
+            chunk.prepared.append(ready)
+    chunk.prepared = _by_publication(chunk.prepared, lambda p: p.article.published)
+    return chunk
+
+
+def read_chunks(
+    items: Iterable[RawDocument | InputError],
+    size: int,
+    runner: Runner,
+    progress: Progress | None = None,
+) -> Iterator[Chunk]:
+    """The input in chunks of ``size`` items, each processed by ``runner``."""
+    count = 0
+    iterator = iter(items)
+    while True:
+        batch: list[RawDocument | InputError] = []
+        for item in itertools.islice(iterator, max(1, size)):
+            batch.append(item)
+            count += 1
+            if progress:
+                progress("read", count, None)
+        if not batch:
+            return
+        yield process_chunk(batch, runner)
+
+
+def prefetched(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+    """``chunks``, with the next one prepared in the background while one is placed.
+
+    The thread mostly waits for the worker processes, so it does not compete with the
+    clusterer for the interpreter. It is a daemon: an interrupted ingest never waits
+    for it.
+    """
+    queue: Queue[Chunk | BaseException | None] = Queue(maxsize=1)
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                queue.put(chunk)
+            queue.put(None)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            queue.put(exc)
+
+    threading.Thread(target=produce, name="storyline-prepare", daemon=True).start()
+    while (next_chunk := queue.get()) is not None:
+        if isinstance(next_chunk, BaseException):
+            raise next_chunk
+        yield next_chunk
 
 
 class Engine:
@@ -106,22 +231,22 @@ class Engine:
         copy_since = start - self.duplicates.window if start else None
         for sig in self.store.signatures(copy_since):
             self.story_of[sig.article_id] = sig.story_id
-            values = np.frombuffer(sig.signature, dtype=np.uint64)
+            values = signature_from_bytes(sig.signature)
             self.duplicates.add(sig.article_id, sig.fingerprint, values, sig.published)
 
-    def place(self, article: Article) -> Placement:
-        sig = signature(article.text)
+    def place(self, prepared: Prepared) -> Placement:
+        article, sig, v = prepared.article, prepared.signature, prepared.vectors
         match = self.duplicates.find(article.fingerprint, sig)
         original = match.original if match else None
         duplicate_story = self.story_of.get(original) if original else None
-        dense: list[float] = []
         if self.embeddings is not None:
             dense = [float(x) for x in self.embeddings.encode([dense_text(article)])[0]]
-        story_id = self.clusterer.assign(article, duplicate_story, dense)
+            v = vectors(article, dense)
+        story_id = self.clusterer.assign(article, duplicate_story, precomputed=v)
         if original is None:
             self.story_of[article.id] = story_id
             self.duplicates.add(article.id, article.fingerprint, sig, article.published)
-        return Placement(article, story_id, original, sig.tobytes())
+        return Placement(article, story_id, original, signature_bytes(sig))
 
     def changes(self) -> tuple[list[StoryRecord], list[tuple[str, str]]]:
         """Story states and merges since the last call, for the store."""
@@ -145,62 +270,52 @@ def ingest(
     settings: Settings,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Ingest ``items`` into ``store`` in publication order; returns what happened."""
+    """Ingest ``items`` into ``store`` in publication order; returns what happened.
+
+    The input is taken in chunks of ``settings.chunk_size`` items, so memory holds one
+    chunk (two with workers: one placed while the next is prepared), whatever the size
+    of the input. Articles are ordered by publication within a chunk.
+    """
     report = IngestReport()
-    parsed: list[Parsed] = []
-    for count, item in enumerate(items, 1):
-        if isinstance(item, Skipped):
-            report.skipped.append(Failure(item.origin, item.reason))
-            continue
-        result = parse(item)
-        if isinstance(result, Failure):
-            report.failures.append(result)
-        else:
-            parsed.append(result)
-        if progress:
-            progress("read", count, None)
-    # Lines repeated across many articles of one source are its boilerplate.
-    report.learned = learn((default_source(p), p.text) for p in parsed)
-    articles: list[Article] = []
-    seen: set[str] = set()
-    for p in parsed:
-        article = prepare(p, report.learned)
-        if isinstance(article, Failure):
-            report.failures.append(article)
-        elif article.id in seen:
-            report.already_stored += 1
-        else:
-            seen.add(article.id)
-            articles.append(article)
-    known = store.known_ids(a.id for a in articles)
-    report.already_stored += len(known)
-    todo = publication_order([a for a in articles if a.id not in known])
-
-    engine = Engine(store, settings)
-    dated = [a.published for a in todo if a.published is not None]
-    engine.restore(min(dated) if dated else None)
-
-    pending_failures = list(report.failures)
+    engine: Engine | None = None
     placements: list[Placement] = []
+    pending_failures: list[Failure] = []
+    placed = 0
 
     def flush() -> None:
-        states, merges = engine.changes()
+        states, merges = engine.changes() if engine else ([], [])
         store.write(placements, states, merges, pending_failures)
         placements.clear()
         pending_failures.clear()
 
-    for done, article in enumerate(todo, 1):
-        placement = engine.place(article)
-        placements.append(placement)
-        report.stories.add(placement.story_id)
-        if placement.duplicate_of:
-            report.duplicates += 1
-        else:
-            report.added += 1
-        if len(placements) >= settings.batch_size:
-            flush()
-        if progress:
-            progress("cluster", done, len(todo))
-    if placements or pending_failures:
-        flush()
+    with Runner(settings.workers) as runner:
+        chunks = read_chunks(items, settings.chunk_size, runner, progress)
+        for chunk in prefetched(chunks) if runner.workers > 1 else chunks:
+            report.failures.extend(chunk.failures)
+            report.skipped.extend(chunk.skipped)
+            report.learned = merge_learned(report.learned, chunk.learned)
+            pending_failures.extend(chunk.failures)
+            known = store.known_ids(p.article.id for p in chunk.prepared)
+            report.already_stored += chunk.repeated + len(known)
+            todo = [p for p in chunk.prepared if p.article.id not in known]
+            if engine is None and todo:
+                engine = Engine(store, settings)
+                dated = [p.article.published for p in todo if p.article.published is not None]
+                engine.restore(min(dated) if dated else None)
+            for prepared in todo:
+                assert engine is not None
+                placement = engine.place(prepared)
+                placements.append(placement)
+                report.stories.add(placement.story_id)
+                if placement.duplicate_of:
+                    report.duplicates += 1
+                else:
+                    report.added += 1
+                if len(placements) >= settings.batch_size:
+                    flush()
+                placed += 1
+                if progress:
+                    progress("cluster", placed, None)
+            if placements or pending_failures:
+                flush()
     return report

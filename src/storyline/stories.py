@@ -1,9 +1,17 @@
-"""Story assembly: the summary a reader sees, computed from the story's articles."""
+"""Story summaries: the headline, dates, sources and languages a reader sees.
+
+A summary is computed from all members once (a new story, or two stories merging)
+and then extended with each batch's new members, so the cost of keeping it current
+does not grow with the story: a story of 10,000 articles costs what a story of ten
+does. The headline is the most central title among the current headline and the new
+members, measured against the story's mean title; it changes only when a new title
+names the event better, so it does not flicker.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from storyline.cluster.vectors import dot, weighted
@@ -14,6 +22,7 @@ from storyline.model import Story
 class MemberBrief:
     """What assembly needs of one member article."""
 
+    id: str
     title: str
     title_terms: tuple[tuple[str, int], ...]
     language: str
@@ -22,23 +31,25 @@ class MemberBrief:
     duplicate: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A story's summary and what extending it needs."""
+
+    story: Story
+    headline_id: str
+    independent: tuple[str, ...]  # sources with at least one original (not a copy)
+
+
 def summarise(
     story_id: str, members: Sequence[MemberBrief], title_centroid: dict[str, float]
-) -> Story:
-    """Headline (the most central title), dates, sources and languages of a story."""
+) -> Summary:
+    """The summary of a story from all its members, oldest first."""
     if not members:
         raise ValueError(f"story {story_id} has no articles")
-
-    # The title closest to the story's mean title names the event best; ties go to
-    # the earliest article.
-    def centrality(i: int) -> tuple[float, int]:
-        m = members[i]
-        return dot(weighted(m.title_terms, m.language), title_centroid), -i
-
-    central = members[max(range(len(members)), key=centrality)]
+    central = _most_central(members, title_centroid)
     dated = [m.published for m in members if m.published is not None]
-    independent = {m.source for m in members if not m.duplicate}
-    return Story(
+    independent = tuple(sorted({m.source for m in members if not m.duplicate}))
+    story = Story(
         id=story_id,
         headline=central.title,
         first_published=min(dated) if dated else None,
@@ -48,3 +59,43 @@ def summarise(
         sources=tuple(sorted({m.source for m in members})),
         languages=tuple(sorted({m.language for m in members})),
     )
+    return Summary(story, central.id, independent)
+
+
+def extend(
+    previous: Summary,
+    headline: MemberBrief,
+    added: Sequence[MemberBrief],
+    title_centroid: dict[str, float],
+) -> Summary:
+    """``previous`` with ``added`` members; ``headline`` is its current headline article."""
+    if not added:
+        return previous
+    old = previous.story
+    central = _most_central([headline, *added], title_centroid)
+    dated = [d for d in (old.first_published, old.last_published) if d is not None]
+    dated += [m.published for m in added if m.published is not None]
+    independent = tuple(
+        sorted({*previous.independent, *(m.source for m in added if not m.duplicate)})
+    )
+    story = replace(
+        old,
+        headline=central.title,
+        first_published=min(dated) if dated else None,
+        last_published=max(dated) if dated else None,
+        article_count=old.article_count + len(added),
+        source_count=len(independent) or 1,
+        sources=tuple(sorted({*old.sources, *(m.source for m in added)})),
+        languages=tuple(sorted({*old.languages, *(m.language for m in added)})),
+    )
+    return Summary(story, central.id, independent)
+
+
+def _most_central(members: Sequence[MemberBrief], title_centroid: dict[str, float]) -> MemberBrief:
+    # The title closest to the story's mean title names the event best; ties go to
+    # the earlier member.
+    def centrality(i: int) -> tuple[float, int]:
+        m = members[i]
+        return dot(weighted(m.title_terms, m.language), title_centroid), -i
+
+    return members[max(range(len(members)), key=centrality)]

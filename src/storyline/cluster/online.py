@@ -96,11 +96,13 @@ class OnlineClusterer:
         article: Article,
         duplicate_story: str | None = None,
         dense: Sequence[float] = (),
+        precomputed: ArticleVectors | None = None,
     ) -> str:
         """Story id for ``article``; a near-copy joins its original's story. ``dense`` is
-        the article's embedding when an embedding model is configured."""
+        the article's embedding when an embedding model is configured; ``precomputed``
+        are the article's vectors when a worker process made them already."""
         self._advance(article.published)
-        v = vectors(article, dense)
+        v = precomputed if precomputed is not None else vectors(article, dense)
         if duplicate_story is not None:
             target = self.resolve(duplicate_story)
             story = self.active.get(target) or self.dormant.get(target)
@@ -112,6 +114,12 @@ class OnlineClusterer:
         if story is None:
             story = StoryState(story_id_for(article.id))
             self.active[story.id] = story
+            self._add(story, v)
+            # A story of this one article was just compared with the same candidates
+            # and matched none at the (lower) assign threshold: no merge can succeed.
+            if self.model.merge_threshold >= self.model.assign_threshold:
+                return story.id
+            return self._merge_neighbours(story).id
         self._wake(story)
         self._add(story, v)
         return self._merge_neighbours(story).id

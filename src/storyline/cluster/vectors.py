@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
+import numpy as np
+
 from storyline.text.tokens import term_weight
 
 Vector = dict[str, float]
@@ -44,7 +46,7 @@ def add_into(total: dict[str, float], vector: Mapping[str, float]) -> None:
 
 
 def top_terms(vector: dict[str, float], k: int) -> list[str]:
-    """The ``k`` heaviest terms, ties broken by name so the result is deterministic."""
+    """The ``k`` heaviest terms (ties at the cut by name), in the vector's own order."""
     return list(heaviest(vector, k))
 
 
@@ -61,7 +63,14 @@ def truncated(vector: dict[str, float], k: int) -> dict[str, float]:
 
 
 def heaviest(vector: dict[str, float], k: int) -> dict[str, float]:
-    """The ``k`` heaviest entries of ``vector`` (ties by name)."""
+    """The ``k`` heaviest entries of ``vector`` (ties at the cut by name)."""
     if len(vector) <= k:
         return vector
-    return dict(sorted(vector.items(), key=lambda kv: (-kv[1], kv[0]))[:k])
+    # A partial sort finds the k-th weight in linear time; sorting every entry on
+    # every truncation was a tenth of the clusterer's time.
+    values = np.fromiter(vector.values(), dtype=np.float64, count=len(vector))
+    cut = float(np.partition(values, len(values) - k)[len(values) - k])
+    kept = {term: weight for term, weight in vector.items() if weight > cut}
+    for term in sorted(t for t, w in vector.items() if w == cut)[: k - len(kept)]:
+        kept[term] = cut
+    return kept

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from storyline.dedupe import signature, signature_bytes
 from storyline.errors import NotFound, StoreError
 from storyline.model import Failure, StoredArticle, Story
 from storyline.store.base import (
@@ -31,7 +32,7 @@ from storyline.store.base import (
     story_from_row,
     to_iso,
 )
-from storyline.stories import MemberBrief, summarise
+from storyline.stories import MemberBrief, Summary, extend, summarise
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
@@ -160,11 +161,38 @@ def _m004_article_names(db: sqlite3.Connection) -> None:
             )
 
 
+def _m005_story_summary(db: sqlite3.Connection) -> None:
+    """What extending a summary needs: its headline article and independent sources.
+
+    Left NULL for stories stored before; their next change recomputes them in full.
+    """
+    _run_script(
+        db,
+        """
+        ALTER TABLE stories ADD COLUMN headline_id TEXT;
+        ALTER TABLE stories ADD COLUMN independent TEXT
+        """,
+    )
+
+
+def _m006_signature_scheme(db: sqlite3.Connection) -> None:
+    """Signatures of articles stored before the one-permutation scheme, made anew:
+    signatures of two schemes never match, so old copies would go unlinked."""
+    rows = db.execute("SELECT seq, text FROM articles WHERE duplicate_of IS NULL").fetchall()
+    for seq, text in rows:
+        db.execute(
+            "UPDATE articles SET signature = ? WHERE seq = ?",
+            (signature_bytes(signature(text)), seq),
+        )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_story_state", _m002_story_state),
     ("003_feed_state", _m003_feed_state),
     ("004_article_names", _m004_article_names),
+    ("005_story_summary", _m005_story_summary),
+    ("006_signature_scheme", _m006_signature_scheme),
 ]
 
 # Readers wait this long for a writer's lock before reporting the database busy.
@@ -236,8 +264,10 @@ class SQLiteStore:
                        last_seen=excluded.last_seen, dormant=excluded.dormant""",
                     (r.id, r.state, json.dumps(r.keys), to_iso(r.last_seen), int(r.dormant)),
                 )
-            for story_id in sorted(_current({p.story_id for p in placements}, merges)):
-                self._refresh(story_id)
+            merged = _current({new for _, new in merges}, merges)
+            added = _added_by_story(placements, merges)
+            for story_id in sorted(added.keys() | merged):
+                self._refresh(story_id, added.get(story_id, []), full=story_id in merged)
             self.db.executemany(
                 "INSERT INTO failures (origin, reason) VALUES (?, ?)",
                 [(f.origin, f.reason) for f in failures],
@@ -282,30 +312,33 @@ class SQLiteStore:
             ],
         )
 
-    def _refresh(self, story_id: str) -> None:
-        """Recompute a story's summary from its articles."""
-        rows = self.db.execute(
-            """SELECT title, features, language, source, published, duplicate_of
-               FROM articles WHERE story_id = ? ORDER BY published IS NULL, published, seq""",
+    def _refresh(self, story_id: str, added: list[Placement], full: bool) -> None:
+        """Bring a story's summary up to date: extend it with the articles ``added``
+        in this batch, or recompute it from all members after a merge or when it is new."""
+        row = self.db.execute(
+            """SELECT id, headline, first_published, last_published, article_count,
+               source_count, sources, languages, state, headline_id, independent
+               FROM stories WHERE id = ?""",
             (story_id,),
-        ).fetchall()
-        state = self.db.execute("SELECT state FROM stories WHERE id = ?", (story_id,)).fetchone()
-        title_centroid = json_title_part(state[0] if state else None)
-        members = [
-            MemberBrief(
-                r["title"],
-                features_from_json(r["features"]).title_terms,
-                r["language"],
-                r["source"],
-                from_iso(r["published"]),
-                r["duplicate_of"] is not None,
+        ).fetchone()
+        title_centroid = json_title_part(row["state"] if row else None)
+        if full or row is None or row["headline_id"] is None or row["article_count"] == 0:
+            summary = summarise(story_id, self._members(story_id), title_centroid)
+        else:
+            head = self.db.execute(
+                """SELECT id, title, features, language, source, published, duplicate_of
+                   FROM articles WHERE id = ?""",
+                (row["headline_id"],),
+            ).fetchone()
+            previous = Summary(
+                story_from_row(dict(row)), row["headline_id"], tuple(json.loads(row["independent"]))
             )
-            for r in rows
-        ]
-        s = summarise(story_id, members, title_centroid)
+            summary = extend(previous, _brief(head), [_placed(p) for p in added], title_centroid)
+        s = summary.story
         self.db.execute(
             """UPDATE stories SET headline=?, first_published=?, last_published=?,
-               article_count=?, source_count=?, sources=?, languages=? WHERE id=?""",
+               article_count=?, source_count=?, sources=?, languages=?, headline_id=?,
+               independent=? WHERE id=?""",
             (
                 s.headline,
                 to_iso(s.first_published),
@@ -314,9 +347,19 @@ class SQLiteStore:
                 s.source_count,
                 json.dumps(s.sources, ensure_ascii=False),
                 json.dumps(s.languages),
+                summary.headline_id,
+                json.dumps(summary.independent, ensure_ascii=False),
                 story_id,
             ),
         )
+
+    def _members(self, story_id: str) -> list[MemberBrief]:
+        rows = self.db.execute(
+            """SELECT id, title, features, language, source, published, duplicate_of
+               FROM articles WHERE story_id = ? ORDER BY published IS NULL, published, seq""",
+            (story_id,),
+        )
+        return [_brief(r) for r in rows]
 
     def story_states(self, since: datetime | None, dormant_limit: int) -> list[StoryRecord]:
         columns = "id, state, keys, last_seen, dormant"
@@ -539,6 +582,46 @@ def _current(story_ids: set[str], merges: Sequence[tuple[str, str]]) -> set[str]
             story_id = into[story_id]
         current.add(story_id)
     return current
+
+
+def _added_by_story(
+    placements: Sequence[Placement], merges: Sequence[tuple[str, str]]
+) -> dict[str, list[Placement]]:
+    """New articles per story they ended up in after this batch's merges, in the
+    pipeline's order (publication order)."""
+    into = dict(merges)
+    grouped: dict[str, list[Placement]] = {}
+    for p in placements:
+        story_id = p.story_id
+        while story_id in into:
+            story_id = into[story_id]
+        grouped.setdefault(story_id, []).append(p)
+    return grouped
+
+
+def _brief(row: sqlite3.Row) -> MemberBrief:
+    return MemberBrief(
+        row["id"],
+        row["title"],
+        features_from_json(row["features"]).title_terms,
+        row["language"],
+        row["source"],
+        from_iso(row["published"]),
+        row["duplicate_of"] is not None,
+    )
+
+
+def _placed(p: Placement) -> MemberBrief:
+    a = p.article
+    return MemberBrief(
+        a.id,
+        a.title,
+        a.features.title_terms,
+        a.language,
+        a.source,
+        a.published,
+        p.duplicate_of is not None,
+    )
 
 
 def _record(row: sqlite3.Row) -> StoryRecord:

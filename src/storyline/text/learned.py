@@ -154,3 +154,19 @@ def learn(pairs: Iterable[tuple[str, str]]) -> LearnedBoilerplate:
             per_source[source] = found
             keys[source] = frozenset(k for line, _ in found if (k := line_key(line)))
     return LearnedBoilerplate(per_source, dict(articles), keys)
+
+
+def merge_learned(
+    first: LearnedBoilerplate | None, second: LearnedBoilerplate | None
+) -> LearnedBoilerplate | None:
+    """What two chunks of one ingest learned, for the report: lines per source, once each."""
+    if first is None or second is None:
+        return second if first is None else first
+    per_source = {source: list(lines) for source, lines in first.per_source.items()}
+    for source, lines in second.per_source.items():
+        have = {line for line, _ in per_source.get(source, [])}
+        per_source.setdefault(source, []).extend(x for x in lines if x[0] not in have)
+    articles = dict(first.articles)
+    for source, count in second.articles.items():
+        articles[source] = articles.get(source, 0) + count
+    return LearnedBoilerplate(per_source, articles)

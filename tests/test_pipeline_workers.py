@@ -1,0 +1,76 @@
+"""Ingest on several processes and in chunks: the same stories as one process."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+from storyline.config import Settings
+from storyline.pipeline import ingest
+from storyline.sources.files import iter_documents
+from storyline.store.sqlite import SQLiteStore
+
+DEMO = Path(__file__).resolve().parents[1] / "demo" / "corpus"
+
+
+def stories_of(settings: Settings, paths: list[str]) -> tuple[dict[str, str], int, int]:
+    store = SQLiteStore(settings.db)
+    try:
+        report = ingest(iter_documents(paths, settings), store, settings)
+        placed = {Path(s.article.origin).name: str(s.story_id) for s in store.articles()}
+    finally:
+        store.close()
+    return placed, report.added, report.duplicates
+
+
+def consistent(db: str) -> None:
+    """Every article belongs to a stored story, and counts match the members."""
+    with sqlite3.connect(db) as con:
+        dangling = con.execute(
+            "SELECT COUNT(*) FROM articles WHERE story_id NOT IN (SELECT id FROM stories)"
+        ).fetchone()[0]
+        wrong = con.execute(
+            """SELECT COUNT(*) FROM stories s WHERE article_count !=
+               (SELECT COUNT(*) FROM articles a WHERE a.story_id = s.id)"""
+        ).fetchone()[0]
+    assert (dangling, wrong) == (0, 0)
+
+
+def test_two_workers_give_the_stories_of_one_process(tmp_path: Path) -> None:
+    one = Settings(db=str(tmp_path / "one.db"))
+    two = replace(one, db=str(tmp_path / "two.db"), workers=2)
+    assert stories_of(one, [str(DEMO)]) == stories_of(two, [str(DEMO)])
+    consistent(two.db)
+
+
+def test_small_chunks_store_everything_once_with_consistent_stories(tmp_path: Path) -> None:
+    settings = Settings(db=str(tmp_path / "chunks.db"), chunk_size=7, batch_size=3, workers=2)
+    placed, added, duplicates = stories_of(settings, [str(DEMO)])
+    whole, _, _ = stories_of(replace(settings, db=str(tmp_path / "whole.db")), [str(DEMO)])
+    assert added + duplicates == len(placed) == len(whole)
+    consistent(settings.db)
+    # A second run over the same input stores nothing new.
+    again = SQLiteStore(settings.db)
+    try:
+        report = ingest(iter_documents([str(DEMO)], settings), again, settings)
+    finally:
+        again.close()
+    assert (report.added, report.already_stored) == (0, len(placed))
+
+
+def test_failures_in_workers_are_reported_and_the_rest_stored(tmp_path: Path) -> None:
+    good = {"title": "Brücke eröffnet", "text": "Die neue Brücke in Linz ist offen. " * 5}
+    lines = [json.dumps(good), "{not json", json.dumps({"title": 3, "text": None})]
+    feed = tmp_path / "mixed.jsonl"
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    settings = Settings(db=str(tmp_path / "mixed.db"), workers=2)
+    store = SQLiteStore(settings.db)
+    try:
+        report = ingest(iter_documents([str(feed)], settings), store, settings)
+        stored = store.counts()
+    finally:
+        store.close()
+    assert report.added == 1 and report.failed == 2
+    assert (stored.articles, stored.failures) == (1, 2)
