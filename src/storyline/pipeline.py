@@ -258,6 +258,7 @@ class Engine:
                 keys=tuple(sorted(story.keys)),
                 last_seen=story.centroid.last_seen,
                 dormant=story.dormant,
+                title=story.centroid.parts["title"],
             )
             for story in changes.states.values()
         ]

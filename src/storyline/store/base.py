@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -30,6 +30,9 @@ class StoryRecord:
     keys: tuple[str, ...]
     last_seen: datetime | None
     dormant: bool
+    # The title part of the centroid, as given to the store so that refreshing the
+    # story's headline need not parse ``state`` again; empty when not at hand.
+    title: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

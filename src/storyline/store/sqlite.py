@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -266,8 +266,11 @@ class SQLiteStore:
                 )
             merged = _current({new for _, new in merges}, merges)
             added = _added_by_story(placements, merges)
+            titles = {r.id: r.title for r in states if r.title}
             for story_id in sorted(added.keys() | merged):
-                self._refresh(story_id, added.get(story_id, []), full=story_id in merged)
+                self._refresh(
+                    story_id, added.get(story_id, []), story_id in merged, titles.get(story_id)
+                )
             self.db.executemany(
                 "INSERT INTO failures (origin, reason) VALUES (?, ?)",
                 [(f.origin, f.reason) for f in failures],
@@ -312,7 +315,13 @@ class SQLiteStore:
             ],
         )
 
-    def _refresh(self, story_id: str, added: list[Placement], full: bool) -> None:
+    def _refresh(
+        self,
+        story_id: str,
+        added: list[Placement],
+        full: bool,
+        title: Mapping[str, float] | None = None,
+    ) -> None:
         """Bring a story's summary up to date: extend it with the articles ``added``
         in this batch, or recompute it from all members after a merge or when it is new."""
         row = self.db.execute(
@@ -321,7 +330,7 @@ class SQLiteStore:
                FROM stories WHERE id = ?""",
             (story_id,),
         ).fetchone()
-        title_centroid = json_title_part(row["state"] if row else None)
+        title_centroid = dict(title) if title else json_title_part(row["state"] if row else None)
         if full or row is None or row["headline_id"] is None or row["article_count"] == 0:
             summary = summarise(story_id, self._members(story_id), title_centroid)
         else:
