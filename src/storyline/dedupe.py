@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from storyline.text.tokens import fold
+from storyline.text.tokens import fold_text
 
 # 128 values estimate Jaccard similarity to about ±0.03 near the duplicate threshold
 # (64 gave ±0.05 and missed a copy of true similarity 0.84); with one hash per shingle
@@ -50,12 +50,13 @@ def _fmix64(h: np.ndarray) -> np.ndarray:
     h = h * np.uint64(0xFF51AFD7ED558CCD)
     h = h ^ (h >> np.uint64(33))
     h = h * np.uint64(0xC4CEB9FE1A85EC53)
-    return h ^ (h >> np.uint64(33))
+    mixed: np.ndarray = h ^ (h >> np.uint64(33))
+    return mixed
 
 
 def signature(text: str) -> np.ndarray:
     """MinHash signature (``NUM_PERM`` 32-bit values) of the folded text's 5-grams."""
-    normal = " ".join(fold(text).split())
+    normal = " ".join(fold_text(text).split())
     codes = np.frombuffer(normal.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     if len(codes) < SHINGLE_CHARS:  # a text shorter than a shingle is one shingle
         codes = np.concatenate([codes, np.zeros(SHINGLE_CHARS - len(codes), np.uint64)])

@@ -26,7 +26,7 @@ from storyline.cluster.vectors import (
 )
 from storyline.model import Article
 from storyline.text.lexicon import shared_vector
-from storyline.text.tokens import fold, term_weight
+from storyline.text.tokens import fold_word, term_weight
 
 PARTS = ("body", "title", "lead", "names", "numbers", "shared", "chars")
 
@@ -120,7 +120,7 @@ def char_grams(counts: list[tuple[str, int]], language: str) -> Vector:
     for term, count in counts:
         if term_weight(term, language) < CHAR_GRAM_MIN_WEIGHT:
             continue
-        padded = f" {fold(term)} "
+        padded = f" {fold_word(term)} "
         for i in range(len(padded) - CHAR_GRAM + 1):
             gram = padded[i : i + CHAR_GRAM]
             grams[gram] = grams.get(gram, 0.0) + count

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from pathlib import PurePath
 from urllib.parse import urlsplit
@@ -12,7 +13,7 @@ from storyline.model import Article, Features, Parsed
 from storyline.text.clean import clean_text
 from storyline.text.language import detect_language
 from storyline.text.names import NameMention, find_names
-from storyline.text.tokens import content_terms, fold, tokenize
+from storyline.text.tokens import content_terms, fold_text, tokenize
 
 # An article needs some body to be compared with others; below this many words it is
 # a teaser, a caption or an extraction failure.
@@ -26,10 +27,14 @@ LEAD_WORDS = 40
 ID_HEX_CHARS = 16
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def fingerprint(text: str) -> str:
     """Hash of the folded words: equal for copies that differ only in case, spacing or
     punctuation."""
-    words = "".join(ch if ch.isalnum() else " " for ch in fold(text)).split()
+    # Everything but letters and digits separates words (as str.isalnum has it).
+    words = _NOT_ALNUM.sub(" ", fold_text(text)).split()
     return hashlib.sha256(" ".join(words).encode()).hexdigest()
 
 

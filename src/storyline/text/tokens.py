@@ -85,6 +85,19 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=262_144)
+def fold_word(word: str) -> str:
+    """``fold`` of one word, cached: vocabularies repeat, texts do not."""
+    return fold(word)
+
+
+@lru_cache(maxsize=8)
+def fold_text(text: str) -> str:
+    """``fold`` of a whole text, remembered for the next few calls: an article's text
+    is folded for its fingerprint and again for its MinHash signature."""
+    return fold(text)
+
+
+@lru_cache(maxsize=262_144)
 def lemma(word: str, language: str) -> str:
     """Lowercased lemma of ``word``; cached because news vocabularies repeat."""
     if language in LEMMA_LANGUAGES:
