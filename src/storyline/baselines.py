@@ -101,6 +101,29 @@ def _check(texts: Sequence[str], gold: Sequence[int]) -> None:
         raise ValueError("no texts to cluster")
 
 
+def agglomerative_at(texts: Sequence[str], threshold: float) -> list[int]:
+    """Agglomerative clustering at one given cut (no gold labels): for timing at scale."""
+    if len(texts) == 1:
+        return [0]
+    from sklearn.cluster import AgglomerativeClustering
+
+    distance = 1.0 - _word_similarity(texts)
+    np.fill_diagonal(distance, 0.0)
+    model = AgglomerativeClustering(
+        n_clusters=None, metric="precomputed", linkage="average", distance_threshold=threshold
+    )
+    return [int(x) for x in model.fit_predict(distance)]
+
+
+def centroid_at(
+    texts: Sequence[str], dates: Sequence[datetime | None], threshold: float
+) -> list[int]:
+    """Single-pass centroid clustering at one given threshold: for timing at scale."""
+    similarity = _word_similarity(texts)
+    order = sorted(range(len(texts)), key=lambda i: (dates[i] is None, dates[i] or datetime.min, i))
+    return _single_pass(similarity, order, threshold)
+
+
 def agglomerative_baseline(texts: Sequence[str], gold: Sequence[int]) -> BaselineResult:
     """Average-link clustering of word TF-IDF vectors, cut at the best cosine distance.
 

@@ -12,6 +12,7 @@ members: one off-topic article moves it little, which limits chaining.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,11 @@ MAX_COMPARED = 10
 # was a third of the clusterer's time.
 MERGE_CHECK_ALWAYS = 8
 MERGE_CHECK_GROWTH = 1.25
+
+# Active stories kept at most, whatever the window: a burst of news (or an archive
+# replayed fast) would otherwise hold every story of the window in full in memory.
+# Beyond it the least recently seen go dormant early. A busy day has a few thousand.
+MAX_ACTIVE_STORIES = 20_000
 
 # Dormant stories kept for re-opening, newest first; beyond this the oldest are
 # forgotten (they stay in the database). Bounded so memory stays flat.
@@ -90,6 +96,9 @@ class OnlineClusterer:
         self.dormant: dict[str, StoryState] = {}
         self._index: dict[str, set[str]] = defaultdict(set)
         self._merged: dict[str, str] = {}
+        # (last seen, story id) of active stories, oldest first; an entry whose story
+        # has been seen since (or slept) is stale and skipped when it comes up.
+        self._expiry: list[tuple[float, str]] = []
         self._now: datetime | None = None
         self._changes = Changes()
 
@@ -145,6 +154,7 @@ class OnlineClusterer:
             self.dormant[story_id] = story
         else:
             self.active[story_id] = story
+            self._schedule(story)
         for key in keys:
             self._index[key].add(story_id)
 
@@ -223,6 +233,23 @@ class OnlineClusterer:
 
     def _touch(self, story: StoryState) -> None:
         self._changes.states[story.id] = story
+        if not story.dormant:
+            self._schedule(story)
+
+    def _schedule(self, story: StoryState) -> None:
+        if story.centroid.last_seen is not None:
+            heapq.heappush(self._expiry, (story.centroid.last_seen.timestamp(), story.id))
+
+    def _oldest_active(self) -> tuple[float, StoryState] | None:
+        """The active story seen least recently (dated ones only), without removing it."""
+        while self._expiry:
+            seen, story_id = self._expiry[0]
+            story = self.active.get(story_id)
+            last = story.centroid.last_seen if story else None
+            if story is not None and last is not None and last.timestamp() == seen:
+                return seen, story
+            heapq.heappop(self._expiry)  # stale: seen again since, merged or asleep
+        return None
 
     def _rekey(self, gone: StoryState, keep: StoryState) -> None:
         for key in gone.keys:
@@ -247,13 +274,12 @@ class OnlineClusterer:
         self._now = published
         horizon = self._horizon(published)
         assert horizon is not None
-        leaving = [
-            s
-            for s in self.active.values()
-            if s.centroid.last_seen and s.centroid.last_seen < horizon
-        ]
-        for story in sorted(leaving, key=lambda s: s.id):
-            self._sleep(story)
+        cutoff = horizon.timestamp()
+        while (oldest := self._oldest_active()) is not None and (
+            oldest[0] < cutoff or len(self.active) > MAX_ACTIVE_STORIES
+        ):
+            heapq.heappop(self._expiry)
+            self._sleep(oldest[1])
         self._forget_oldest()
 
     def _sleep(self, story: StoryState) -> None:
@@ -275,13 +301,10 @@ class OnlineClusterer:
         self._touch(story)
 
     def _forget_oldest(self) -> None:
-        if len(self.dormant) <= MAX_DORMANT_STORIES:
-            return
-        by_age = sorted(
-            self.dormant.values(),
-            key=lambda s: (s.centroid.last_seen.timestamp() if s.centroid.last_seen else 0.0, s.id),
-        )
-        for story in by_age[: len(self.dormant) - MAX_DORMANT_STORIES]:
+        # Stories fall asleep in the order they were last seen (and are restored in that
+        # order), so the dormant dict's insertion order is oldest first.
+        while len(self.dormant) > MAX_DORMANT_STORIES:
+            story = self.dormant[next(iter(self.dormant))]
             for key in story.keys:
                 holders = self._index.get(key)
                 if holders is not None:
