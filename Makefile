@@ -10,10 +10,12 @@ SYSTEM_PACKAGES := dict-freedict-deu-eng dict-freedict-eng-deu dict-freedict-fra
 	dict-freedict-eng-rus
 
 # The web UI's end-to-end tests drive Debian's Chromium (through Playwright, which must
-# not download a browser of its own).
-TEST_SYSTEM_PACKAGES := chromium
+# not download a browser of its own). The store contract tests start a throw-away
+# cluster with Debian's PostgreSQL server binaries (tests/pg_support.py).
+TEST_SYSTEM_PACKAGES := chromium postgresql
 
-.PHONY: demo test lint typecheck unit bench clean install system-packages test-system-packages
+.PHONY: demo test lint typecheck unit bench clean install system-packages test-system-packages \
+	java-runtime
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +34,16 @@ test-system-packages:
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_SYSTEM_PACKAGES); \
 	else \
-		echo "note: install $(TEST_SYSTEM_PACKAGES) for the browser tests (they are skipped without)"; \
+		echo "note: install $(TEST_SYSTEM_PACKAGES) for the browser and PostgreSQL tests (skipped without)"; \
+	fi
+
+# Spark (the `spark` extra, tests/test_spark.py) runs on a Java 17 runtime.
+java-runtime:
+	@if command -v java >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; \
+	else \
+		echo "note: install openjdk-17-jre-headless for the Spark tests (skipped without java)"; \
 	fi
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
@@ -43,6 +54,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 # torch comes from the CPU wheel the extra's cap selects.
 $(VENV)/.embeddings: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e ".[test,embeddings]"
+	touch $@
+
+# pyspark and pyarrow for the Spark job, its tests and its type checks.
+$(VENV)/.spark: $(VENV)/.embeddings
+	$(BIN)/pip install --quiet -e ".[test,embeddings,spark]"
 	touch $@
 
 $(VENV)/.lexicon: $(VENV)/.installed | system-packages
@@ -69,10 +85,10 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-typecheck: install
+typecheck: install $(VENV)/.spark
 	$(BIN)/mypy
 
-unit: install test-system-packages $(VENV)/.embeddings
+unit: install test-system-packages java-runtime $(VENV)/.embeddings $(VENV)/.spark
 	$(BIN)/pytest -q
 
 test: lint typecheck unit

@@ -1,9 +1,16 @@
-"""Load test: story list and story page under 32 clients while an ingest runs.
+"""Load test: story list, story JSON, story page and home page under 32 clients while
+an ingest runs.
 
-Serves DB with ``storyline serve`` on a free loopback port, starts an ingest of
-EXTRA (JSONL) into the same database, and runs wrk (Debian package ``wrk``) against
-``/api/stories``, one story's ``/api/stories/{id}`` and its page ``/stories/{id}``.
-Loopback only; every run is bounded by ``--seconds``. Run from the repository root:
+Serves DB with ``storyline serve --workers N`` on a free loopback port, asks the JSON
+of each of the ``--stories`` largest stories once (timing its first, uncached
+assembly), warms every process's cache, starts ``storyline ingest EXTRA`` into the
+same database and waits for its first write. Then wrk (Debian package ``wrk``) runs
+``--seconds`` each against: the story list, the largest story's JSON and page, the
+JSON and pages of the ``--stories`` largest stories in random order, and the home
+page, first with clients asking as fast as they are answered, then paced (each
+client waits ``PACED_DELAY_MS`` between requests, ~220 requests a second in all).
+Before and after each run it reads /api/metrics, so the table shows how many
+articles the ingest stored meanwhile. Loopback only. Run from the repository root:
 ``python benchmarks/load.py --db load.db --extra more.jsonl``.
 """
 
@@ -11,16 +18,47 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 CLIENTS = 32
 THREADS = 2  # the machine has two cores; wrk shares them with the server
+
+# A worker process that has not built its application by then has failed.
+STARTUP_SECONDS = 300.0
+
+# An uncached story is assembled from its articles' texts, ~1 s for a large story on
+# a busy machine; minutes mean something is wrong.
+COLD_TIMEOUT_SECONDS = 300.0
+
+# Seconds of full-speed requests for every page of the runs before they start.
+WARM_UP_SECONDS = 20
+
+# Items the load-time ingest prepares before it writes them: small, so that it writes
+# throughout the runs instead of once after preparing the whole file (the default
+# chunk is 5,000 items, minutes of work on a busy machine).
+INGEST_CHUNK = 300
+
+# What each client waits between a response and its next request in the paced runs:
+# 32 clients then ask ~220 times a second (fewer as responses slow), the load the
+# target names, and the latencies show what a reader waits at that load rather than
+# the queue that full-speed clients build.
+PACED_DELAY_MS = 140
+
+# How long the runs wait for the ingest's first write (it restores the clusterer from
+# the database and prepares its first chunk first).
+FIRST_WRITE_SECONDS = 600.0
 
 
 def free_port() -> int:
@@ -29,46 +67,113 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until_up(url: str, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
+def get(url: str, timeout: float = 30.0) -> Any:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        body = response.read()
+    return json.loads(body) if response.headers.get_content_type() == "application/json" else body
+
+
+def wait_until_up(log: Path, workers: int, url: str) -> None:
+    """Until every worker process logged its start-up and the server answers."""
+    deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
+        started = log.read_text(errors="replace").count("Application startup complete")
+        if started >= workers:
+            try:
+                get(url, timeout=5)
                 return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"server did not answer at {url}")
+            except OSError:
+                pass
+        time.sleep(0.5)
+    raise SystemExit(f"server did not start within {STARTUP_SECONDS:.0f} s; see {log}")
 
 
-def wrk(url: str, seconds: int) -> dict[str, float]:
-    out = subprocess.run(
-        ["wrk", "-t", str(THREADS), "-c", str(CLIENTS), "-d", f"{seconds}s", "--latency", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    result = {"requests_per_second": rate}
-    for label in ("50%", "99%"):
-        match = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out)
-        if match:
-            value, unit = float(match.group(1)), match.group(2)
-            result[f"p{label[:-1]}_ms"] = (
-                value / 1000 if unit == "us" else value * (1000 if unit == "s" else 1)
-            )
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    result["errors"] = float(errors.group(1)) if errors else 0.0
-    return result
+@dataclass(frozen=True, slots=True)
+class Result:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+    socket_errors: int
+    ingested: int  # articles the ingest stored during the run
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(base: str, script: Path, seconds: int) -> Result:
+    before = get(f"{base}/api/metrics")["articles"]
+    command = ["wrk", "-t", str(THREADS), "-c", str(CLIENTS), "-d", f"{seconds}s", "--latency"]
+    command += ["-s", str(script), base + "/"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    after = get(f"{base}/api/metrics")["articles"]
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    if not (rate and p50 and p99):
+        raise SystemExit(f"cannot read wrk's output:\n{out}")
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    return Result(
+        requests_per_second=float(rate.group(1)),
+        p50_ms=_ms(*p50.groups()),
+        p99_ms=_ms(*p99.groups()),
+        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+        socket_errors=sum(int(n) for n in sockets.groups()) if sockets else 0,
+        ingested=after - before,
+    )
+
+
+def script(folder: Path, name: str, paths: list[str], delay_ms: int | None) -> Path:
+    """A wrk script asking for ``paths`` in random order, each client waiting
+    ``delay_ms`` between a response and its next request (none: at once)."""
+    listed = ",\n".join(json.dumps(p) for p in paths)
+    text = (
+        f"local paths = {{\n{listed}\n}}\n"
+        "request = function()\n"
+        '  return wrk.format("GET", paths[math.random(#paths)])\n'
+        "end\n"
+    )
+    if delay_ms is not None:
+        text += f"delay = function()\n  return {delay_ms}\nend\n"
+    target = folder / f"{name}.lua"
+    target.write_text(text)
+    return target
+
+
+def cold_assembly(base: str, ids: list[str]) -> list[float]:
+    """Seconds each story's JSON takes the first time (assembled, then cached)."""
+    times = []
+    for story_id in ids:
+        started = time.perf_counter()
+        get(f"{base}/api/stories/{story_id}", timeout=COLD_TIMEOUT_SECONDS)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def wait_for_first_write(base: str, before: int, ingest: subprocess.Popen[bytes]) -> float:
+    """Seconds until the ingest stored its first articles."""
+    started = time.monotonic()
+    while time.monotonic() - started < FIRST_WRITE_SECONDS:
+        if get(f"{base}/api/metrics")["articles"] > before:
+            return time.monotonic() - started
+        if ingest.poll() is not None:
+            raise SystemExit(f"the ingest ended (exit code {ingest.returncode}) before writing")
+        time.sleep(1.0)
+    raise SystemExit(f"the ingest wrote nothing within {FIRST_WRITE_SECONDS:.0f} s")
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
     """Ask politely, then insist: a server may wait for idle keep-alive connections."""
     process.terminate()
     try:
-        process.wait(timeout=10)
+        process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
-        process.wait(timeout=10)
+        process.wait(timeout=15)
 
 
 def main() -> int:
@@ -76,42 +181,90 @@ def main() -> int:
     parser.add_argument("--db", required=True)
     parser.add_argument("--extra", required=True, help="JSONL ingested while the load runs")
     parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument("--stories", type=int, default=50, help="stories in the spread runs")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("needs wrk (apt-get install wrk)", file=sys.stderr)
         return 2
+    if not 1 <= args.stories <= 200:
+        parser.error(f"--stories must be between 1 and 200 (one list page), not {args.stories}")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        ["storyline", "serve", "--host", "127.0.0.1", "--port", str(port), "--db", args.db],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    folder = Path(tempfile.mkdtemp(prefix="storyline-load-"))
+    log = folder / "serve.log"
+    command = ["storyline", "serve", "--port", str(port), "--db", args.db]
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            [*command, "--workers", str(args.workers)], stdout=sink, stderr=sink
+        )
     ingest = None
     try:
-        wait_until_up(f"{base}/api/health")
-        with urllib.request.urlopen(f"{base}/api/stories?limit=1", timeout=10) as r:
-            story_id = json.load(r)["items"][0]["id"]
+        wait_until_up(log, args.workers, f"{base}/api/health")
+        counts = get(f"{base}/api/metrics")
+        largest = get(f"{base}/api/stories?limit={args.stories}")["items"]
+        ids = [s["id"] for s in largest]
+        sizes = [s["article_count"] for s in largest]
+        cold = cold_assembly(base, ids)
+        top = ids[0]
+        spread_json = [f"/api/stories/{i}" for i in ids]
+        spread_pages = [f"/stories/{i}" for i in ids]
+        # Full-speed clients spread over every server process, so each caches them.
+        warm_up = script(folder, "warm-up", ["/", *spread_json, *spread_pages], None)
+        wrk(base, warm_up, WARM_UP_SECONDS)
         ingest = subprocess.Popen(
             ["storyline", "ingest", args.extra, "--db", args.db, "--json"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env={**os.environ, "STORYLINE_CHUNK_SIZE": str(INGEST_CHUNK)},
         )
-        rows = {
-            "story list (/api/stories)": wrk(f"{base}/api/stories", args.seconds),
-            "story detail (/api/stories/{id})": wrk(f"{base}/api/stories/{story_id}", args.seconds),
-            "story page (/stories/{id})": wrk(f"{base}/stories/{story_id}", args.seconds),
+        waited = wait_for_first_write(base, counts["articles"], ingest)
+        targets = {
+            "story list `/api/stories`": ["/api/stories"],
+            "story JSON, largest story": [f"/api/stories/{top}"],
+            "story page, largest story": [f"/stories/{top}"],
+            f"story JSON, {len(ids)} stories at random": spread_json,
+            f"story page, {len(ids)} stories at random": spread_pages,
+            "home page `/`": ["/"],
         }
+        paced = {"story list `/api/stories`", *list(targets)[3:]}
+        runs: list[tuple[str, list[str], int | None]]
+        runs = [(name, paths, None) for name, paths in targets.items()]
+        runs += [(name, targets[name], PACED_DELAY_MS) for name in targets if name in paced]
+        rows: list[tuple[str, int | None, Result]] = []
+        for n, (name, paths, delay_ms) in enumerate(runs):
+            wrk_script = script(folder, f"run{n}", paths, delay_ms)
+            rows.append((name, delay_ms, wrk(base, wrk_script, args.seconds)))
+            if ingest.poll() is not None:
+                print(f"note: the ingest ended during '{name}'", file=sys.stderr)
+        still_ingesting = ingest.poll() is None
     finally:
         for process in (ingest, server):
             if process is not None:
                 stop(process)
-    print(f"| route | req/s | p50 ms | p99 ms | non-2xx | ({CLIENTS} clients, ingest running)")
-    print("| --- | --- | --- | --- | --- |")
-    for name, r in rows.items():
+        shutil.rmtree(folder, ignore_errors=True)
+    print(
+        f"database: {counts['articles']:,} articles, {counts['stories']:,} stories; "
+        f"{args.workers} server processes, {CLIENTS} clients, {args.seconds} s per run; "
+        f"ingest still running at the end: {still_ingesting} (its first write came "
+        f"{waited:.0f} s after its start)"
+    )
+    print(
+        f"first (uncached) story JSON of the {len(ids)} largest stories "
+        f"({min(sizes)}-{max(sizes)} articles): median {statistics.median(cold):.2f} s, "
+        f"max {max(cold):.2f} s"
+    )
+    print()
+    print(
+        "| route | clients wait | req/s | p50 ms | p99 ms | non-2xx | socket errors "
+        "| ingested meanwhile |"
+    )
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, delay_ms, r in rows:
+        wait = f"{delay_ms} ms" if delay_ms is not None else "no"
         print(
-            f"| {name} | {r['requests_per_second']:.0f} | {r.get('p50_ms', float('nan')):.1f} | "
-            f"{r.get('p99_ms', float('nan')):.1f} | {r['errors']:.0f} |"
+            f"| {name} | {wait} | {r.requests_per_second:.0f} | {r.p50_ms:.1f} | "
+            f"{r.p99_ms:.1f} | {r.non_2xx} | {r.socket_errors} | {r.ingested} |"
         )
     return 0
 

@@ -9,6 +9,7 @@ import pytest
 
 from storyline.config import Settings
 from storyline.store.sqlite import SQLiteStore
+from tests.pg_support import Cluster, fresh_database, throwaway_cluster
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -106,3 +107,25 @@ def store(settings: Settings) -> Iterator[SQLiteStore]:
     db = SQLiteStore(settings.db)
     yield db
     db.close()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A throw-away PostgreSQL cluster on loopback for the whole run (tests/pg_support.py)."""
+    with throwaway_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def pg_dsn(pg_cluster: Cluster) -> Iterator[str]:
+    """The address of a new, empty PostgreSQL database, dropped after the test."""
+    with fresh_database(pg_cluster) as dsn:
+        yield dsn
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_address(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new database of each backend: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.db")
+    return str(request.getfixturevalue("pg_dsn"))

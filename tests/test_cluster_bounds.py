@@ -31,7 +31,7 @@ def article(i: int, hours: int) -> Article:
 
 
 def test_active_stories_are_capped_least_recent_first(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(online, "MAX_ACTIVE_STORIES", 3)
+    monkeypatch.setattr(online, "MAX_ACTIVE_STORIES", 3)  # read when a clusterer is made
     clusterer = OnlineClusterer(timedelta(days=365), DEFAULT_MODEL)
     stories = [clusterer.assign(article(i, hours=i)) for i in range(len(TOPICS))]
     assert len(set(stories)) == len(TOPICS)

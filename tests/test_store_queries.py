@@ -1,7 +1,9 @@
-"""The store queries behind the API: keyset pages, per-source figures, counts, changes."""
+"""The store queries behind the API: keyset pages, per-source figures, counts, changes;
+on every backend, with the stories the pipeline makes of the test events."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import pairwise
 
@@ -10,21 +12,23 @@ import pytest
 from storyline import services
 from storyline.config import Settings
 from storyline.errors import NotFound
+from storyline.store import Store, open_store
 from storyline.store.base import StoryQuery, story_sort_key
-from storyline.store.sqlite import SQLiteStore
 from tests.api_support import jsonl, records
 
 
 @pytest.fixture
-def loaded(store: SQLiteStore, settings: Settings) -> SQLiteStore:
+def loaded(db_address: str, settings: Settings) -> Iterator[Store]:
+    store = open_store(db_address)
     assert services.ingest_records(store, settings, jsonl(records()))["added"] == 6
-    return store
+    yield store
+    store.close()
 
 
 @pytest.mark.parametrize("order", ["size", "recent"])
 @pytest.mark.parametrize("size", [1, 2, 3, 4])
 def test_store_story_page_keyset_covers_every_story_once(
-    loaded: SQLiteStore, order: str, size: int
+    loaded: Store, order: str, size: int
 ) -> None:
     everything = loaded.story_page(StoryQuery(order=order, limit=100))
     assert len(everything) == 3
@@ -42,7 +46,7 @@ def test_store_story_page_keyset_covers_every_story_once(
     assert [s.id for s in seen] == [s.id for s in everything]
 
 
-def test_store_story_page_filters(loaded: SQLiteStore) -> None:
+def test_store_story_page_filters(loaded: Store) -> None:
     def count(**where: object) -> int:
         return len(loaded.story_page(StoryQuery(limit=100, **where)))  # type: ignore[arg-type]
 
@@ -53,7 +57,7 @@ def test_store_story_page_filters(loaded: SQLiteStore) -> None:
     assert count(until=datetime(2024, 5, 2, tzinfo=UTC)) == 2
 
 
-def test_store_source_stats_counts_and_article(loaded: SQLiteStore) -> None:
+def test_store_source_stats_counts_and_article(loaded: Store) -> None:
     stats = loaded.source_stats()
     assert len(stats) == 6 and all(s.articles == 1 and s.stories == 1 for s in stats)
     one = loaded.source_stats("launch1.example")
@@ -68,7 +72,7 @@ def test_store_source_stats_counts_and_article(loaded: SQLiteStore) -> None:
         loaded.article("missing")
 
 
-def test_store_changed_stories_after_a_seq(loaded: SQLiteStore) -> None:
+def test_store_changed_stories_after_a_seq(loaded: Store) -> None:
     seq, changed = loaded.changed_stories(0, 1000)
     assert seq == 6 and len(changed) == 3 and len(set(changed)) == 3
     assert loaded.changed_stories(6, 1000) == (6, [])

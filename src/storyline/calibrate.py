@@ -235,8 +235,10 @@ def calibrate(
             case, article_fold, fold_models, assign_t, reopen_t, merge_t, window_days
         )
     if pairs:
-        kept_pairs = [pairs[i] for i in kept]
-        report["pairs_cv"] = pair_report(kept_pairs, list(oof_pairs)).as_dict()
+        # A pair with an article too short to compare scores 0, as in `eval pairs`.
+        scores = np.zeros(len(pairs))
+        scores[kept] = oof_pairs
+        report["pairs_cv"] = pair_report(pairs, list(scores)).as_dict()
     final = replace(final, report=report)
     return final, report
 

@@ -39,7 +39,10 @@ err = Console(stderr=True)
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help=f"SQLite database file [env {env_name('db')}; default storyline.db]"),
+    typer.Option(
+        "--db",
+        help=f"SQLite file or postgresql:// address [env {env_name('db')}; default storyline.db]",
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
@@ -437,6 +440,10 @@ cli_extraction.register_eval(eval_app)
 from storyline import cli_serve  # noqa: E402
 
 cli_serve.register(app)
+
+from storyline import cli_spark  # noqa: E402
+
+cli_spark.register(app)
 
 
 def main() -> None:

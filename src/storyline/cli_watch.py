@@ -17,7 +17,6 @@ from storyline.errors import StorylineError
 from storyline.sources.fetch import Fetcher
 from storyline.sources.watch import WatchReport, watch
 from storyline.store import open_store
-from storyline.store.sqlite import SQLiteStore
 
 err = Console(stderr=True, highlight=False)
 
@@ -54,7 +53,10 @@ def watch_cli(
     ] = False,
     db: Annotated[
         str | None,
-        typer.Option("--db", help=f"SQLite database file (env {env_name('db')})."),
+        typer.Option(
+            "--db",
+            help=f"SQLite file or postgresql:// address (env {env_name('db')}).",
+        ),
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
@@ -73,9 +75,6 @@ def watch_cli(
     except StorylineError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None
-    if not isinstance(store, SQLiteStore):  # feed state lives in the SQLite database
-        err.print("[red]error:[/] watch needs a SQLite database")
-        raise typer.Exit(2)
 
     def on_sigterm(number: int, frame: FrameType | None) -> None:
         stop.set()  # finish the current batch, save the state, then return

@@ -23,17 +23,55 @@ def _setting(default: Any, doc: str) -> Any:
 class Settings:
     """Storyline's settings; see ``docs/settings.md`` for each one."""
 
-    db: str = _setting("storyline.db", "Database: a SQLite file path.")
+    db: str = _setting(
+        "storyline.db",
+        "Database: a SQLite file path, or a PostgreSQL address "
+        "(`postgresql://user:password@host:5432/dbname`; see docs/postgresql.md).",
+    )
     max_input_bytes: int = _setting(
         10_000_000,
         "Largest input item accepted; the longest real articles are ~200 kB, "
         "so 10 MB leaves room for pages while refusing dumps and bombs.",
+    )
+    max_article_chars: int = _setting(
+        500_000,
+        "Longest article text analysed, in characters (for a page: its text outside tags "
+        "and scripts); long real articles run to ~100,000, and analysis takes ~5 s per "
+        "million, so a dump or a listing is refused instead of holding up the batch.",
+    )
+    max_html_elements: int = _setting(
+        30_000,
+        "Most elements one page may have; real news pages have up to ~10,000, and "
+        "extraction slows faster than the element count grows (100,000 paragraphs "
+        "take over a minute).",
+    )
+    max_element_attributes: int = _setting(
+        2_000,
+        "Most attributes one element of a page or feed may have; real pages stay under "
+        "~600, and parsing time grows with their square (100,000 on one tag take minutes).",
+    )
+    max_records_per_file: int = _setting(
+        1_000_000,
+        "Articles read from one file, archive, stdin or request body; a day of a large "
+        "crawl fits, and a bigger dump is ingested in parts so one command ends in "
+        "bounded time.",
+    )
+    max_feed_entries: int = _setting(
+        5_000,
+        "Entries read from one feed document; real feeds carry 10-100, archive feeds a "
+        "few thousand.",
     )
     story_window_days: float = _setting(
         30.0,
         "Stories with no article for this many days leave the active set, so candidate "
         "search cost stays flat as the archive grows; follow-ups of an event often come "
         "weeks later, so a week is too short.",
+    )
+    max_active_stories: int = _setting(
+        5000,
+        "Stories kept in full in memory for matching; beyond it the least recently seen "
+        "go dormant early (compact, re-opened only by strong matches). Each costs 85-200 "
+        "kB, so 5,000 keep an ingest near 1 GB; raise it with the memory to spare.",
     )
     duplicate_threshold: float = _setting(
         0.8,
@@ -60,9 +98,10 @@ class Settings:
         "small enough that an interrupted ingest loses little work.",
     )
     chunk_size: int = _setting(
-        5000,
+        2000,
         "Input items read, cleaned and put in publication order together: enough articles "
-        "per source to learn its boilerplate, and memory holds one chunk, not the input.",
+        "per source to learn its boilerplate, and memory holds two chunks (~50 kB an "
+        "article prepared), not the input.",
     )
     workers: int = _setting(
         1,
@@ -129,6 +168,12 @@ class Settings:
         "How often an open story or home page asks the API whether its data changed (an "
         "If-None-Match request, answered 304 when not); news moves in minutes, and a "
         "thousand open tabs cost 33 small requests a second.",
+    )
+    story_cache_entries: int = _setting(
+        256,
+        "Assembled stories (with their JSON and page) each server process keeps; assembly "
+        "takes ~0.1 s per article, readers crowd on few stories, and an entry of a "
+        "typical story is ~0.1 MB, so 256 stay near 25 MB.",
     )
 
 

@@ -25,6 +25,7 @@ from storyline.cluster.similarity import ArticleVectors, Centroid, dense_text, v
 from storyline.config import Settings
 from storyline.dedupe import DuplicateIndex, signature, signature_bytes, signature_from_bytes
 from storyline.errors import InputError, Skipped
+from storyline.limits import Limits, within_limits
 from storyline.model import Article, Failure, Parsed, RawDocument
 from storyline.store.base import Placement, Store, StoryRecord
 from storyline.text.analyse import analyse, default_source
@@ -61,8 +62,10 @@ def parse(item: RawDocument | InputError) -> Parsed | Failure:
         return parse_document(item)
     except InputError as exc:
         return Failure(exc.origin, exc.reason)
-    except (ValueError, TypeError, LookupError, RecursionError, MemoryError) as exc:
-        # A defect in one document (or in a library reading it) must not stop the batch.
+    except Exception as exc:
+        # A defect in one document, or in a library or stage reading it (an overflow in
+        # date arithmetic, an attribute a parser did not set), must not stop the batch or
+        # a running watcher: it is this item's failure, named with its cause.
         return Failure(item.origin, f"could not be processed: {type(exc).__name__}: {exc}")
 
 
@@ -76,7 +79,7 @@ def prepare(parsed: Parsed, learned: LearnedBoilerplate | None = None) -> Articl
         return replace(article, removed=removed + article.removed)
     except InputError as exc:
         return Failure(exc.origin, exc.reason)
-    except (ValueError, TypeError, LookupError, RecursionError, MemoryError) as exc:
+    except Exception as exc:  # as in parse(): one item's failure, not the batch's
         return Failure(parsed.origin, f"could not be processed: {type(exc).__name__}: {exc}")
 
 
@@ -213,7 +216,9 @@ class Engine:
         self.store = store
         self.settings = settings
         self.clusterer = OnlineClusterer(
-            timedelta(days=settings.story_window_days), load_model(settings.similarity_model)
+            timedelta(days=settings.story_window_days),
+            load_model(settings.similarity_model),
+            settings.max_active_stories,
         )
         self.duplicates = DuplicateIndex(
             settings.duplicate_threshold, timedelta(days=settings.duplicate_window_days)
@@ -290,7 +295,8 @@ def ingest(
         pending_failures.clear()
 
     with Runner(settings.workers) as runner:
-        chunks = read_chunks(items, settings.chunk_size, runner, progress)
+        checked = within_limits(items, Limits.of(settings))  # before the costly stages
+        chunks = read_chunks(checked, settings.chunk_size, runner, progress)
         for chunk in prefetched(chunks) if runner.workers > 1 else chunks:
             report.failures.extend(chunk.failures)
             report.skipped.extend(chunk.skipped)

@@ -26,6 +26,15 @@ R = TypeVar("R")
 WORKER_BATCH = 64
 
 
+def _run(
+    fn: Callable[[Sequence[T], LearnedBoilerplate | None], list[R]],
+    learned: LearnedBoilerplate | None,
+    batch: Sequence[T],
+) -> list[R]:
+    # Module level, so the pool can pickle it with its arguments.
+    return fn(batch, learned)
+
+
 class Runner:
     """Maps a function over batches, inline or on a process pool."""
 
@@ -47,7 +56,7 @@ class Runner:
         batches = [items[i : i + WORKER_BATCH] for i in range(0, len(items), WORKER_BATCH)]
         if self._pool is None:
             return [r for batch in batches for r in fn(batch, learned)]
-        task = partial(fn, learned=learned)
+        task = partial(_run, fn, learned)
         return [r for batch in self._pool.imap(task, batches) for r in batch]
 
     def close(self, cancel: bool = False) -> None:

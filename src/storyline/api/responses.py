@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from fastapi import Request, Response
 
+from storyline.services import StoryView, etag_of, json_bytes
+
+__all__ = ["etag_of", "etag_response", "json_bytes", "matches", "view_response"]
+
 # Clients must ask again every time (the data changes as articles arrive), but an
 # unchanged answer costs them a 304 without a body.
 CACHE_CONTROL = "no-cache"
-
-
-def json_bytes(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def etag_of(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 def matches(if_none_match: str | None, etag: str) -> bool:
@@ -32,7 +26,15 @@ def matches(if_none_match: str | None, etag: str) -> bool:
 def etag_response(request: Request, data: Any) -> Response:
     """``data`` as JSON with its ETag, or 304 when the client already has it."""
     body = json_bytes(data)
-    tag = etag_of(body)
+    return _answer(request, body, etag_of(body))
+
+
+def view_response(request: Request, view: StoryView) -> Response:
+    """A story view's JSON (serialised once, when it was assembled), or 304."""
+    return _answer(request, view.body, view.etag)
+
+
+def _answer(request: Request, body: bytes, tag: str) -> Response:
     headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL}
     if matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=headers)

@@ -36,9 +36,10 @@ def require_write(request: Request, credentials: Credentials) -> None:
     check_token(context(request).settings.token, credentials)
 
 
-def require_read(request: Request) -> None:
+async def require_read(request: Request) -> None:
     # The header is read here, not through ``bearer``: reads are open by default, so the
-    # OpenAPI schema must not declare them as needing a token.
+    # OpenAPI schema must not declare them as needing a token. Async because it does no
+    # I/O: a plain function would cost every read a trip through the thread pool.
     settings = context(request).settings
     if settings.read_token_required:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")

@@ -42,12 +42,12 @@ MAX_COMPARED = 10
 MERGE_CHECK_ALWAYS = 8
 MERGE_CHECK_GROWTH = 1.25
 
-# Active stories kept at most, whatever the window: a burst of news (or an archive
-# replayed fast) would otherwise hold every story of the window in full in memory.
-# Beyond it the least recently seen go dormant early (compacted, still re-openable).
-# An active story holds ~85 kB (measured on 10kGNAD), so this keeps them near 850 MB
-# and the whole ingest under 1.5 GB; a busy news day opens a few thousand stories.
-MAX_ACTIVE_STORIES = 10_000
+# Active stories kept at most, whatever the window (the `max_active_stories` setting):
+# a burst of news or an archive replayed fast would otherwise hold every story of the
+# window in full in memory. Beyond it the least recently seen go dormant early
+# (compacted, still re-openable by a strong match). An active story holds 85-200 kB
+# (measured: single articles to stories of five), so 5,000 keep an ingest near 1 GB.
+MAX_ACTIVE_STORIES = 5_000
 
 # Dormant stories kept for re-opening, newest first; beyond this the oldest are
 # forgotten (they stay in the database). Bounded so memory stays flat.
@@ -63,6 +63,7 @@ DORMANT_SIZE = {
     "numbers": 10,
     "shared": 40,
     "chars": 60,
+    "figures": 10,
 }
 
 
@@ -91,9 +92,12 @@ class Changes:
 class OnlineClusterer:
     """Assigns articles, given in publication order, to stories."""
 
-    def __init__(self, window: timedelta, model: SimilarityModel) -> None:
+    def __init__(
+        self, window: timedelta, model: SimilarityModel, max_active: int | None = None
+    ) -> None:
         self.window = window
         self.model = model
+        self.max_active = MAX_ACTIVE_STORIES if max_active is None else max(1, max_active)
         self.active: dict[str, StoryState] = {}
         self.dormant: dict[str, StoryState] = {}
         self._index: dict[str, set[str]] = defaultdict(set)
@@ -278,7 +282,7 @@ class OnlineClusterer:
         assert horizon is not None
         cutoff = horizon.timestamp()
         while (oldest := self._oldest_active()) is not None and (
-            oldest[0] < cutoff or len(self.active) > MAX_ACTIVE_STORIES
+            oldest[0] < cutoff or len(self.active) > self.max_active
         ):
             heapq.heappop(self._expiry)
             self._sleep(oldest[1])

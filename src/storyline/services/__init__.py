@@ -6,7 +6,8 @@ shapes of ``storyline.present`` and ``storyline.assemble``), raise ``StorylineEr
 subclasses that carry their HTTP status, and never hold a lock: callers serialise
 writes (``ingest_records``, ``ingest_url``) themselves.
 
-``stories`` holds the reading side, ``ingest`` the writing side.
+``stories`` holds the reading side, ``ingest`` the writing side, ``views`` the
+cache of assembled stories.
 """
 
 from __future__ import annotations
@@ -19,10 +20,8 @@ from storyline.services.ingest import (
     report_dict,
 )
 from storyline.services.stories import (
-    DETAIL_CACHE_ENTRIES,
     MAX_LIMIT,
     BadParameter,
-    DetailCache,
     Page,
     article,
     as_utc,
@@ -39,23 +38,38 @@ from storyline.services.stories import (
     sources,
     story_detail,
 )
+from storyline.services.views import (
+    LRU,
+    StoryView,
+    ViewCache,
+    cached_view,
+    etag_of,
+    json_bytes,
+    start_warm_up,
+    story_view,
+    warm_up,
+)
 
 __all__ = [
-    "DETAIL_CACHE_ENTRIES",
+    "LRU",
     "MAX_LIMIT",
     "BadParameter",
     "Counters",
-    "DetailCache",
     "Page",
+    "StoryView",
+    "ViewCache",
     "article",
     "as_utc",
+    "cached_view",
     "changes",
     "decode_cursor",
     "encode_cursor",
     "entity",
+    "etag_of",
     "health",
     "ingest_records",
     "ingest_url",
+    "json_bytes",
     "list_stories",
     "metrics",
     "parse_records",
@@ -64,5 +78,8 @@ __all__ = [
     "search",
     "source_detail",
     "sources",
+    "start_warm_up",
     "story_detail",
+    "story_view",
+    "warm_up",
 ]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from storyline.config import Settings
-from storyline.errors import InputError, MalformedRecord
+from storyline.errors import InputError, MalformedRecord, TooLarge
 from storyline.model import DocKind, RawDocument
 from storyline.pipeline import IngestReport, ingest
 from storyline.sources.fetch import Fetcher, Kind
@@ -128,7 +128,15 @@ def ingest_records(
 ) -> dict[str, Any]:
     """Ingest articles given as JSON or JSON Lines (``lines``: always read as JSON Lines);
     bad items are reported, not fatal."""
-    report = ingest(parse_records(body, lines=lines), store, settings)
+    records = parse_records(body, lines=lines)
+    if len(records) > settings.max_records_per_file:
+        raise TooLarge(
+            "request",
+            f"the body holds {len(records):,} articles, more than "
+            f"{settings.max_records_per_file:,}; send them in several requests, or raise "
+            "max_records_per_file (STORYLINE_MAX_RECORDS_PER_FILE)",
+        )
+    report = ingest(records, store, settings)
     if counters:
         counters.count(report)
     return report_dict(report)

@@ -10,18 +10,15 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from storyline import __version__
-from storyline.assemble import assemble
 from storyline.errors import InputError, NotFound
 from storyline.present import article_dict, story_dict
 from storyline.services.ingest import Counters
+from storyline.services.views import ViewCache, story_view
 from storyline.store.base import (
     STORY_ORDERS,
     SourceStats,
@@ -35,10 +32,6 @@ from storyline.text.translit import name_key
 # Largest page of stories, search hits or entity stories one call returns: a page a
 # reader scrolls, and a bound on the work one request can ask for.
 MAX_LIMIT = 200
-
-# Assembled story views kept in memory: assembly reads every article's text, and the
-# stories people are reading are few; 256 views of ~50 kB stay near 10 MB.
-DETAIL_CACHE_ENTRIES = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,46 +127,11 @@ def list_stories(
     return Page([story_dict(s) for s in stories], next_cursor)
 
 
-class DetailCache:
-    """Assembled story views, least recently used out; safe to share between threads.
-
-    A view is a pure function of the story row, its articles and the language, so the
-    key holds all three and a changed story is never served stale.
-    """
-
-    def __init__(self, entries: int = DETAIL_CACHE_ENTRIES) -> None:
-        self.entries = entries
-        self._views: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> dict[str, Any] | None:
-        with self._lock:
-            view = self._views.get(key)
-            if view is not None:
-                self._views.move_to_end(key)
-            return view
-
-    def put(self, key: Hashable, view: dict[str, Any]) -> None:
-        with self._lock:
-            self._views[key] = view
-            self._views.move_to_end(key)
-            while len(self._views) > self.entries:
-                self._views.popitem(last=False)
-
-
 def story_detail(
-    store: Store, story_id: str, language: str | None = None, cache: DetailCache | None = None
+    store: Store, story_id: str, language: str | None = None, cache: ViewCache | None = None
 ) -> dict[str, Any]:
     """Everything ``storyline show --json`` prints; a merged story's old id still works."""
-    story = store.story(story_id)
-    articles = store.story_articles(story.id)
-    key = (story, language, tuple((a.seq, a.duplicate_of) for a in articles))
-    view = cache.get(key) if cache else None
-    if view is None:
-        view = assemble(story, articles, language or None)
-        if cache:
-            cache.put(key, view)
-    return view
+    return story_view(store, story_id, language, cache).data
 
 
 def article(store: Store, article_id: str) -> dict[str, Any]:

@@ -148,9 +148,11 @@ def iter_documents(
     """
     seen: set[str] = set()
     limit = settings.max_input_bytes
+    most = settings.max_records_per_file
     for name in inputs:
         if name == "-":
-            yield from _from_stdin(stdin if stdin is not None else sys.stdin.buffer, limit)
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            yield from _at_most(_from_stdin(stream, limit), "stdin", most)
             continue
         for path in _expand(name):
             if isinstance(path, InputError):
@@ -159,7 +161,20 @@ def iter_documents(
             key = os.path.realpath(path)
             if key not in seen:
                 seen.add(key)
-                yield from _from_path(path, limit)
+                yield from _at_most(_from_path(path, limit), path, most)
+
+
+def _at_most(items: Iterator[Item], origin: str, most: int) -> Iterator[Item]:
+    """The first ``most`` items of one input; then one error for the rest, unread."""
+    for count, item in enumerate(items, 1):
+        if count > most:
+            yield TooLarge(
+                origin,
+                f"holds more than {most:,} records; the rest was not read: split it, or "
+                "raise max_records_per_file (STORYLINE_MAX_RECORDS_PER_FILE)",
+            )
+            return
+        yield item
 
 
 def decode_bytes(data: bytes, origin: str) -> str:

@@ -146,6 +146,8 @@ def _not_an_article(url: str, status: str, content_type: str) -> str | None:
     path = _INDEX_FILE.sub("", parts.path).strip("/")
     if path.lower() == "robots.txt":
         return "robots.txt, not a page"
+    if not (len(status) == 3 and status.isdigit()):
+        return "no valid HTTP status line, not a capture of a page"
     if status != "200":
         return f"HTTP status {status}, not a page"
     media = content_type.split(";", 1)[0].strip().lower()

@@ -24,6 +24,7 @@ from storyline.sources.feeds import Entry, backoff_seconds, parse_feed, read_fee
 from storyline.sources.fetch import Fetched, Fetcher, Kind
 from storyline.sources.net import FetchError
 from storyline.sources.sitemaps import is_sitemap, read_sitemap_tree
+from storyline.store import Store
 from storyline.store.sqlite import SQLiteStore
 
 WATCH_BATCH = 20
@@ -62,7 +63,7 @@ class WatchReport:
 
 def watch(
     feeds_file: str | Path,
-    store: SQLiteStore,
+    store: Store,
     settings: Settings,
     once: bool,
     fetcher: Fetcher,
@@ -78,7 +79,7 @@ def watch(
     """
     stop = stop or threading.Event()
     say = log or (lambda message: None)
-    poller = _Poller(FeedState(store.db), store, settings, fetcher, clock, stop, say)
+    poller = _Poller(feed_state(store), store, settings, fetcher, clock, stop, say)
     feeds = read_feed_list(feeds_file)
     while not stop.is_set():
         schedule = {url: poller.state.feed(url).next_poll for url in feeds}
@@ -98,11 +99,24 @@ def watch(
     return poller.report
 
 
+def feed_state(store: Store) -> FeedState:
+    """The watcher's state, kept in the store's own database."""
+    if isinstance(store, SQLiteStore):
+        return FeedState(store.db)
+    from storyline.store.postgres import PostgresStore  # psycopg only when it is used
+
+    if isinstance(store, PostgresStore):
+        return FeedState(store.state_database())
+    raise ConfigError(
+        f"watch keeps its feed state in SQLite or PostgreSQL, not {type(store).__name__}"
+    )
+
+
 class _Poller:
     def __init__(
         self,
         state: FeedState,
-        store: SQLiteStore,
+        store: Store,
         settings: Settings,
         fetcher: Fetcher,
         clock: Callable[[], float],
@@ -149,7 +163,13 @@ class _Poller:
 
     def _entries(self, fetched: Fetched) -> list[Entry]:
         if not is_sitemap(fetched.content):
-            return parse_feed(fetched.content, fetched.url, fetched.media_type)
+            return parse_feed(
+                fetched.content,
+                fetched.url,
+                fetched.media_type,
+                self.settings.max_feed_entries,
+                self.settings.max_element_attributes,
+            )
         urls, errors = read_sitemap_tree(
             self.fetcher, fetched.url, fetched.content, self.settings.max_input_bytes
         )

@@ -28,6 +28,7 @@ from storyline.text.boilerplate_rules import (
     Rule,
     Scope,
 )
+from storyline.text.notices import cut_notices
 
 __all__ = [
     "Cleaned",
@@ -292,6 +293,10 @@ def _cut(line: str) -> _Cut | None:
             return _Cut(line[m.end() :], (m.group().strip(),), rule=rule.name)
         if rule.scope is Scope.END:
             return _Cut(line[: m.start()], (line[m.start() :].strip(),), rule=rule.name)
+    # Cookie and consent banners glued into a paragraph: only their sentences go.
+    notices = cut_notices(line)
+    if notices is not None:
+        return _Cut(notices[0], notices[1], rule="site_notice")
     return None
 
 

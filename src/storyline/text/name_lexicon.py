@@ -477,6 +477,8 @@ class WordFacts:
     org_cue: bool  # a noun before an organisation ("Agentur", "Konzern")
     derived_noun: bool  # German -ung, -heit, -schaft …
     acronym_shape: bool
+    place: GazetteerEntry | None  # the gazetteer's entry for the word (``place_of``)
+    multiword_start: bool  # the first word of a gazetteer name of several words
 
 
 @lru_cache(maxsize=262_144)
@@ -505,6 +507,8 @@ def word_facts(word: str, lemma: str, language: str) -> WordFacts:
         org_cue=is_org_cue(lemma),
         derived_noun=german and bool(_DERIVED_NOUN.search(word)),
         acronym_shape=acronym_shape(word),
+        place=place_of(word, language),
+        multiword_start=word in multiword_starts(),
     )
 
 

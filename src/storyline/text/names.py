@@ -35,8 +35,10 @@ country's key would crowd out the rarer names that tell stories apart.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from storyline.text.name_lexicon import (
     ACRONYM_MAX,
@@ -59,7 +61,6 @@ from storyline.text.name_lexicon import (
     is_role,
     known,
     language_words,
-    multiword_starts,
     own_country_names,
     place_of,
     word_facts,
@@ -98,6 +99,10 @@ NAME_NEIGHBOUR_ZIPF = 5.0
 # ("John" 5.3, "David" 5.2); sentence adverbs that could stand there are commoner
 # ("Today" 5.8, "Later" 5.6).
 SENTENCE_START_GIVEN_NAME_ZIPF = 5.5
+
+# Where capitals say nothing, a dictionary word this common is no name, whatever
+# stands before it.
+_NAME_MAX_ZIPF = max(NAME_NEIGHBOUR_ZIPF, RARE_NAME_ZIPF)
 
 # A word before a city that makes a club's name ("Borussia" 4.2, "Hertha" 3.4) is
 # rarer than the everyday nouns that stand there ("Stadt" 5.7, "Region" 4.9).
@@ -142,15 +147,39 @@ GERMAN_ARTICLES = frozenset(
 # preposition barely.
 _CERTAIN, _STRONG, _CITY, _FAIR, _WEAK = 4.0, 3.0, 2.5, 2.0, 0.5
 
-_SENTENCE_END = frozenset('.!?:;"„“”«»\n')
-_OPENING = frozenset(" \t\r-–—(['‚‘’")
+_SENTENCE_END = '.!?:;"„“”«»\n'
+_OPENING = " \t\r-–—(['‚‘’"
+# A word starts a sentence when only opening characters (spaces, dashes, brackets,
+# quotes) stand between it and a sentence end or the start of the text. Each match ends
+# where such a word may start: one pass over the text instead of a scan per word.
+_TEXT_START = re.compile(f"[{re.escape(_OPENING)}]*")
+_AFTER_SENTENCE_END = re.compile(f"[{re.escape(_SENTENCE_END)}][{re.escape(_OPENING)}]*")
 
 
-def _starts_sentence(text: str, start: int) -> bool:
-    i = start - 1
-    while i >= 0 and text[i] in _OPENING:
-        i -= 1
-    return i < 0 or text[i] in _SENTENCE_END
+def _sentence_starts(text: str) -> set[int]:
+    """Offsets at which a word would start a sentence."""
+    starts = {m.end() for m in _AFTER_SENTENCE_END.finditer(text)}
+    starts.add(_TEXT_START.match(text).end())  # type: ignore[union-attr]  # always matches
+    return starts
+
+
+def _suffix_near(texts: list[str]) -> list[bool]:
+    """Which tokens have an organisation suffix close enough after them to end their
+    name ("Deutsche Bank", "Wind of Change Research Group")."""
+    near = [False] * len(texts)
+    if ORG_SUFFIXES.isdisjoint(texts):
+        return near
+    for k, word in enumerate(texts):
+        if word in ORG_SUFFIXES:
+            for i in range(max(0, k - MAX_NAME_WORDS - 1), k):
+                near[i] = True
+    return near
+
+
+def _title_case(content: list[str]) -> bool:
+    """Most content words (not stop words) capitalised: a headline, or shouting."""
+    capitals = sum(word[0].isupper() for word in content)
+    return len(content) >= TITLE_CASE_MIN_WORDS and capitals >= TITLE_CASE_SHARE * len(content)
 
 
 @dataclass(slots=True)
@@ -164,7 +193,11 @@ class _Span:
 
 
 class _Text:
-    """One text's tokens with what is known about them; the rules read from here."""
+    """One text's tokens with what is known about them; the rules read from here.
+
+    Only capitalised tokens can be names, and in German they are a third of all
+    tokens, so the rules run over those alone, each testing the cheap word facts
+    before the context."""
 
     def __init__(self, text: str, tokens: list[Token], language: str) -> None:
         self.text = text
@@ -174,48 +207,76 @@ class _Text:
         self.words = language_words(language)
         self.stop = stopwords(language)
         self.places = gazetteer()
-        self.multiword_starts = multiword_starts()
         n = len(tokens)
-        self.suffixes = {i for i, t in enumerate(tokens) if t.text in ORG_SUFFIXES}
-        self.ends = [t.start + len(t.text) for t in tokens]
-        self.gaps = [text[self.ends[i] : tokens[i + 1].start] for i in range(n - 1)] + [""]
-        self.capital = [
-            not t.is_number and len(t.text) >= 2 and t.text[0].isupper() for t in tokens
+        # Plain lists: the rules read each token's text many times.
+        texts = self.texts = [t.text for t in tokens]
+        numbers = [t.is_number for t in tokens]
+        starts = [t.start for t in tokens]
+        self.ends = [start + len(word) for start, word in zip(starts, texts, strict=True)]
+        self.gaps = [text[end:start] for end, start in zip(self.ends, starts[1:], strict=False)] + [
+            ""
         ]
-        caps = [i for i in range(n) if self.capital[i]]
+        self.suffix_near = _suffix_near(texts)
+        # Only capitalised tokens can be names: the rules below run over these alone.
+        caps = self.caps = [
+            i
+            for i, word in enumerate(texts)
+            if len(word) >= 2 and word[0].isupper() and not numbers[i]
+        ]
+        self.capital = [False] * n
+        self.start = [False] * n
         facts: list[WordFacts | None] = [None] * n
+        sentence_starts = _sentence_starts(text)
         for i in caps:
-            facts[i] = word_facts(tokens[i].text, tokens[i].lemma, language)
+            self.capital[i] = True
+            self.start[i] = starts[i] in sentence_starts
+            facts[i] = word_facts(texts[i], tokens[i].lemma, language)
         self.facts = facts
-        words = [t for t in tokens if not t.is_number and len(t.text) >= 2]
+        words = [
+            word
+            for word, number in zip(texts, numbers, strict=True)
+            if not number and len(word) >= 2
+        ]
         # Corpus statistics of the text itself: a word it also writes in lower case is
         # an ordinary word ("Bank" / "bank", "Essen" / "essen").
-        self.lower_seen = {t.text for t in words if t.text.islower()}
-        content = [t for t in words if t.text.lower() not in self.stop]
-        capitals = sum(t.text[0].isupper() for t in content)
-        title_case = len(content) >= TITLE_CASE_MIN_WORDS and capitals >= TITLE_CASE_SHARE * len(
-            content
-        )
-        shouted = sum(t.text.isupper() for t in content)
+        self.lower_seen = set(filter(str.islower, words))
+        content = [word for word in words if word.lower() not in self.stop]
+        shouted = sum(map(str.isupper, content))
         self.shouting = shouted >= SHOUTING_MIN_WORDS and shouted >= SHOUTING_SHARE * len(content)
-        # Whether a capital inside a sentence marks a name in this text.
-        self.informative = not self.german and not title_case
-        self.start = [False] * n
-        for i in caps:
-            self.start[i] = _starts_sentence(text, tokens[i].start)
-        self.mid_capitals = {tokens[i].text for i in caps if not self.start[i]}
+        # Whether a capital inside a sentence marks a name in this text: not in German,
+        # where every noun has one, nor in a Title Case headline.
+        self.informative = not self.german and not _title_case(content)
+        self.mid_capitals = (
+            {texts[i] for i in caps if not self.start[i]} if self.informative else set()
+        )
         self.acronym = [False] * n
         self.excluded = [True] * n
         self.place: list[GazetteerEntry | None] = [None] * n
         self.name = [False] * n
+        # Each rule reads the results of the rules before it for the same token only. The
+        # word's facts settle most rules; the context is read only when they do not.
+        self.openers: list[int] = []  # where a name may start (see ``spans``)
         for i in caps:
-            self.acronym[i] = self._acronym(i)
-        for i in caps:
-            self.excluded[i] = self._excluded(i)
-        for i in caps:
-            self.place[i] = self._place(i)
-        for i in caps:
-            self.name[i] = self._name_word(i)
+            word_fact = facts[i]
+            assert word_fact is not None
+            if word_fact.acronym_shape:
+                self.acronym[i] = self._acronym(i, word_fact)
+            self.excluded[i] = self._excluded(i, word_fact)
+            if word_fact.place is not None:
+                self.place[i] = self._place(i, word_fact)
+            self.name[i] = self._name_word(i, word_fact)
+            # A name word, acronym or place, or the first word of an organisation, of a
+            # gazetteer name or of a name with a particle. Most German nouns are none.
+            if (
+                self.name[i]
+                or self.acronym[i]
+                or self.place[i] is not None
+                or self.suffix_near[i]
+                or word_fact.multiword_start
+                or texts[i] in ORG_PREFIXES
+                or word_fact.lower in OPENING_PARTICLES
+            ):
+                self.openers.append(i)
 
     # -- token tests ------------------------------------------------------------------
 
@@ -228,9 +289,8 @@ class _Text:
         """Tokens ``i`` and ``j`` (= i + 1) are separated by one space or a hyphen."""
         return self.gaps[i] in (" ", "-") and j == i + 1
 
-    def _acronym(self, i: int) -> bool:
-        word = self.tokens[i].text
-        facts = self.fact(i)
+    def _acronym(self, i: int, facts: WordFacts) -> bool:
+        word = self.texts[i]
         if self.shouting or not facts.acronym_shape or self._in_currency(i):
             return False
         if word in self.places:
@@ -252,7 +312,7 @@ class _Text:
         """Next to another all-caps word: a shouted heading, not an acronym."""
         for j in (i - 1, i + 1):
             if 0 <= j < len(self.tokens) and self.gaps[min(i, j)].strip() == "":
-                other = self.tokens[j].text
+                other = self.texts[j]
                 if len(other) >= 2 and other.isupper() and other not in self.places:
                     return True
         return False
@@ -263,55 +323,54 @@ class _Text:
         return (
             self.gaps[i] == "-"
             and nxt < len(self.tokens)
-            and f"{self.tokens[i].text}-{self.tokens[nxt].text}".lower()
-            in self.words.currency_names
+            and f"{self.texts[i]}-{self.texts[nxt]}".lower() in self.words.currency_names
         )
 
-    def _excluded(self, i: int) -> bool:
+    def _excluded(self, i: int, facts: WordFacts) -> bool:
         """Capitalised words that are never names: stop words, months, nationalities,
         titles, German adjectives, abbreviations, and words the text also writes in
         lower case."""
         if self.acronym[i]:
             return False
-        word = self.tokens[i].text
-        facts = self.fact(i)
+        word = self.texts[i]
+        # The tests of the context run only where the word allows them: they are slower.
         return (
             facts.never_name
             or word in self.lower_seen
             or facts.lower in self.lower_seen
-            or self._abbreviation(i)
-            or self._city_adjective(i)
-            or self._in_currency(i)
+            or (len(word) <= ABBREVIATION_MAX and self._abbreviation(i))
+            or (self.german and word.endswith("er") and self._city_adjective(i))
+            or (self.gaps[i] == "-" and self._in_currency(i))
         )
 
     def _abbreviation(self, i: int) -> bool:
         """ "Mio.", "Nr." before a lower-case word or a number."""
         after = self.ends[i]
-        if len(self.tokens[i].text) > ABBREVIATION_MAX or self.text[after : after + 1] != ".":
+        if len(self.texts[i]) > ABBREVIATION_MAX or self.text[after : after + 1] != ".":
             return False
         following = self.text[after + 1 : after + 3].strip()[:1]
         return following.islower() or following.isdigit()
 
     def _city_adjective(self, i: int) -> bool:
         """German adjectives from places: "Grazer", "Budapester", "Kölner"."""
-        word = self.tokens[i].text
+        word = self.texts[i]
         return self.german and word.endswith("er") and len(word) > 4 and word[:-2] in self.places
 
-    def _place(self, i: int) -> GazetteerEntry | None:
+    def _place(self, i: int, facts: WordFacts) -> GazetteerEntry | None:
         """The gazetteer entry of a single word, when the word is used as that name.
 
         Checked before the stop list: "Deutschland" is among German's 150 commonest
         words and still a name."""
-        word = self.tokens[i].text
-        facts = self.fact(i)
+        word = self.texts[i]
+        # Looked up first because most words are in no gazetteer.
+        entry = facts.place
+        if entry is None:
+            return None
         lower = facts.lower
         if lower in self.lower_seen or lower in self.words.calendar or self._in_currency(i):
             return None
         if lower in NAME_PARTICLES:
             return None  # "Van der Bellen", not the Turkish city
-        entry = place_of(word, self.language)
-        if entry is None:
-            return None
         if entry.major:
             # "Deutschland" is a German stop word and a name; "Man" is an English
             # stop word and in some languages the Isle of Man.
@@ -325,7 +384,7 @@ class _Text:
         # article before it makes it the word, and a small town needs "in", "nach" or
         # "aus" before it; in other languages the start of a sentence makes it the word.
         if self.german:
-            before = self.tokens[i - 1].text.lower() if i > 0 else ""
+            before = self.texts[i - 1].lower() if i > 0 else ""
             if before in GERMAN_ARTICLES:
                 return None
             if entry.population >= BIG_CITY_POPULATION or before in CITY_PREPOSITIONS:
@@ -335,24 +394,29 @@ class _Text:
 
     def _role(self, i: int) -> bool:
         """A title before a person, capitalised or not ("Präsident", "spokesman")."""
-        return self.fact(i).role if self.capital[i] else is_role(self.tokens[i].lemma)
+        facts = self.facts[i]  # None unless capitalised
+        return facts.role if facts is not None else is_role(self.tokens[i].lemma)
 
     def _org_cue(self, i: int) -> bool:
         """A noun before an organisation ("Nachrichtenagentur", "agency")."""
-        return self.fact(i).org_cue if self.capital[i] else is_org_cue(self.tokens[i].lemma)
+        facts = self.facts[i]  # None unless capitalised
+        return facts.org_cue if facts is not None else is_org_cue(self.tokens[i].lemma)
 
     def _after_cue(self, i: int) -> bool:
         """Right after a title or organisation noun ("Kanzler Scholz", "Agentur Tass")."""
         before = i - 1
-        if before < 0 or not self.adjacent(before, i):
+        if before < 0 or self.gaps[before] not in (" ", "-"):  # not adjacent
             return False
-        return self._role(before) or self._org_cue(before)
+        facts = self.facts[before]  # None unless capitalised
+        if facts is not None:
+            return facts.role or facts.org_cue
+        lemma = self.tokens[before].lemma
+        return is_role(lemma) or is_org_cue(lemma)
 
-    def _name_word(self, i: int) -> bool:
+    def _name_word(self, i: int, facts: WordFacts) -> bool:
         if self.excluded[i] or self.acronym[i]:
             return False
-        word = self.tokens[i].text
-        facts = self.fact(i)
+        word = self.texts[i]
         if self.informative:
             if not self.start[i]:
                 # "Foreign Minister", "Prime Minister": a known word before a title is
@@ -375,8 +439,8 @@ class _Text:
         # A dictionary word is a name when it is rare and the dictionary knows no
         # plural or case form of it ("Kreml", "Apulien", but not "Sortiment" /
         # "Sortimente"), or after a title or organisation noun ("Kanzler Scholz").
-        if not facts.uninflected:
-            return False
+        if not facts.uninflected or facts.frequency >= _NAME_MAX_ZIPF:
+            return False  # too common to be a name whatever stands before it
         if self._after_cue(i):
             return facts.frequency < NAME_NEIGHBOUR_ZIPF  # "Autobauer Volkswagen"
         return (
@@ -395,7 +459,7 @@ class _Text:
         if self.name[i]:
             return True
         facts = self.fact(i)
-        if facts.org_cue or compound(self.tokens[i].text, self.language):
+        if facts.org_cue or compound(self.texts[i], self.language):
             return False
         informative_start = self.informative and self.start[i]
         limit = SENTENCE_START_GIVEN_NAME_ZIPF if informative_start else NAME_NEIGHBOUR_ZIPF
@@ -411,9 +475,7 @@ class _Text:
     def _left_neighbour(self, i: int) -> bool:
         """A given name before a surname: "Viktor Chrenin" — but not a noun
         ("Ortsteil Uttenhofen"), which the dictionary knows with plural endings."""
-        return self._neighbour(i) and (
-            self.name[i] or not declines(self.tokens[i].text, self.language)
-        )
+        return self._neighbour(i) and (self.name[i] or not declines(self.texts[i], self.language))
 
     def _org_word(self, i: int) -> bool:
         """A word that may stand in an organisation's name before "Bank", "AG", …
@@ -442,7 +504,7 @@ class _Text:
         if not self.capital[i] or self.excluded[i]:
             return False
         facts = self.fact(i)
-        word = self.tokens[i].text
+        word = self.texts[i]
         return (
             facts.uninflected
             and not facts.org_cue
@@ -455,10 +517,10 @@ class _Text:
 
     def _organisation_at(self, i: int) -> int | None:
         """Last index of "Deutsche Bank", "Wind of Change Research Group" starting at i."""
-        word = self.tokens[i].text
+        word = self.texts[i]
         if word in ORG_PREFIXES:
             return self._club_at(i)
-        if not any(k in self.suffixes for k in range(i + 1, i + MAX_NAME_WORDS + 2)):
+        if not self.suffix_near[i]:
             return None
         if (
             word in ORG_SUFFIXES
@@ -470,7 +532,7 @@ class _Text:
         n = len(self.tokens)
         while j + 1 < n and j - i < MAX_NAME_WORDS and self.adjacent(j, j + 1):
             nxt = j + 1
-            word = self.tokens[nxt].text
+            word = self.texts[nxt]
             if word in ORG_SUFFIXES:
                 return nxt
             if word in NAME_PARTICLES and self.informative:
@@ -496,7 +558,7 @@ class _Text:
 
     def _gazetteer_at(self, i: int) -> tuple[int, GazetteerEntry] | None:
         """Longest gazetteer name of two or three words starting at i."""
-        if self.tokens[i].text not in self.multiword_starts:
+        if not self.fact(i).multiword_start:
             return None
         n = len(self.tokens)
         for length in (3, 2):
@@ -505,7 +567,7 @@ class _Text:
                 continue
             if not all(self.adjacent(k, k + 1) for k in range(i, last)):
                 continue
-            surface = " ".join(t.text for t in self.tokens[i : last + 1])
+            surface = " ".join(self.texts[i : last + 1])
             entry = place_of(surface, self.language)
             if entry is not None:
                 return last, entry
@@ -513,11 +575,11 @@ class _Text:
 
     def _particle_start(self, i: int) -> bool:
         """A capitalised particle opening a name: "Van der Bellen", "De Gaulle"."""
-        if self.tokens[i].text.lower() not in OPENING_PARTICLES:
+        if self.texts[i].lower() not in OPENING_PARTICLES:
             return False
         n = len(self.tokens)
         k = i + 1
-        while k < n and self.tokens[k].text in NAME_PARTICLES and self.adjacent(k - 1, k):
+        while k < n and self.texts[k] in NAME_PARTICLES and self.adjacent(k - 1, k):
             k += 1
         return k < n and self.adjacent(k - 1, k) and self._after_particle(k)
 
@@ -526,7 +588,7 @@ class _Text:
         ("Bellen" in "Van der Bellen"; not "Opposition")."""
         if self.name[k]:
             return True
-        return self._neighbour(k) and not declines(self.tokens[k].text, self.language)
+        return self._neighbour(k) and not declines(self.texts[k], self.language)
 
     def _continues(self, i: int) -> bool:
         nxt = i + 1
@@ -544,7 +606,7 @@ class _Text:
                 j = nxt
                 continue
             k = nxt
-            while k < n and self.tokens[k].text in NAME_PARTICLES and self.adjacent(k - 1, k):
+            while k < n and self.texts[k] in NAME_PARTICLES and self.adjacent(k - 1, k):
                 k += 1
             if k > nxt and k < n and self.adjacent(k - 1, k) and self._after_particle(k):
                 j = k
@@ -569,22 +631,20 @@ class _Text:
 
     def spans(self) -> list[_Span]:
         spans: list[_Span] = []
-        n = len(self.tokens)
-        i = 0
-        while i < n:
-            if not self.capital[i]:
-                i += 1
+        free = 0  # the first token after the last name found
+        for i in self.openers:
+            if i < free:
                 continue
             last = self._organisation_at(i)
             if last is not None:
                 spans.append(_Span(i, last, NameKind.ORGANISATION, _CERTAIN))
-                i = last + 1
+                free = last + 1
                 continue
             found = self._gazetteer_at(i)
             if found is not None:
                 last, listed = found
                 spans.append(_Span(i, last, listed.kind, _CERTAIN, listed))
-                i = last + 1
+                free = last + 1
                 continue
             entry = self.place[i]
             if self.acronym[i] and entry is None:
@@ -602,28 +662,25 @@ class _Text:
                 ):
                     first = before
                 spans.append(_Span(first, last))
-                i = last + 1
-                continue
-            i += 1
+                free = last + 1
         return self._repeated_surnames(spans)
 
     def _repeated_surnames(self, spans: list[_Span]) -> list[_Span]:
         """A word the text uses as the last word of a longer name is that name where it
         stands alone too ("Olaf Scholz … Scholz sagte", genitive "Scholz'")."""
         surnames = {
-            self.tokens[s.last].text
+            self.texts[s.last]
             for s in spans
             if s.last > s.first and s.entry is None and s.weight < _CERTAIN
         }
         if not surnames:
             return spans
         covered = {k for s in spans for k in range(s.first, s.last + 1)}
+        texts = self.texts
         extra = [
             _Span(i, i)
-            for i, token in enumerate(self.tokens)
-            if self.capital[i]
-            and i not in covered
-            and (token.text in surnames or token.text[:-1] in surnames)
+            for i in self.caps
+            if i not in covered and (texts[i] in surnames or texts[i][:-1] in surnames)
         ]
         return sorted(spans + extra, key=lambda s: s.first) if extra else spans
 
@@ -665,13 +722,14 @@ class _Text:
         if span.entry is not None:
             return _acronym_or_name_key(span.entry.name)
         if span.first == span.last and self.acronym[span.first]:
-            return _acronym_or_name_key(self.tokens[span.first].text)
+            return _acronym_or_name_key(self.texts[span.first])
         if span.kind is NameKind.PERSON or (span.weight == 0.0 and span.last > span.first):
             # The surname is what later mentions and other articles repeat.
-            return name_key(self.tokens[span.last].text)
+            return name_key(self.texts[span.last])
         return name_key(self.text[self.tokens[span.first].start : self.ends[span.last]])
 
 
+@lru_cache(maxsize=65_536)
 def _acronym_or_name_key(name: str) -> str:
     # Acronyms are spelled, not pronounced: BBC is "bbc", not the key of "Bibisi".
     return transliterate(name) if name.isupper() and len(name) <= ACRONYM_MAX else name_key(name)

@@ -1,6 +1,8 @@
 """The HTML pages. Each calls the same ``storyline.services`` functions as the JSON
-routes, and opens its store in the worker thread that uses it (SQLite connections
-cannot cross threads)."""
+routes, and opens its store in the thread that uses it (SQLite connections cannot
+cross threads): the home and story pages read on the event loop (``AppContext.read``)
+and assemble and render what is not cached on a worker thread; the other pages run on
+worker threads."""
 
 from __future__ import annotations
 
@@ -9,12 +11,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from storyline import services
 from storyline.api.context import AppContext, context
 from storyline.api.responses import etag_of, json_bytes
 from storyline.errors import InputError, NotFound
+from storyline.store import Store
 from storyline.web import charts, views
 from storyline.web.render import SPARK_DAYS, render
 from storyline.web.security import path_segment, safe_url
@@ -62,50 +66,84 @@ def _live(ctx: AppContext, url: str, data: Any) -> dict[str, Any]:
 
 
 @router.get("/")
-def home(request: Request) -> Response:
+async def home(request: Request) -> Response:
     """The largest fresh stories, with a sparkline of their articles per day."""
     ctx = context(request)
     if denied := _private(ctx):
         return denied
-    with ctx.store() as store:
-        page = services.list_stories(store, order="recent", limit=HOME_CANDIDATES)
-        reference = views.reference_time(page.items, datetime.now(UTC))
-        top = views.rank(page.items, reference)[:HOME_STORIES]
-        sparks = {
-            s["id"]: charts.sparkline(
-                charts.daily_counts(store.publication_times(s["id"]), reference.date(), SPARK_DAYS)
-            )
-            for s in top
-        }
+    page = await ctx.read(
+        lambda store: services.list_stories(store, order="recent", limit=HOME_CANDIDATES)
+    )
     live = _live(
         ctx,
         f"/api/stories?order=recent&limit={HOME_CANDIDATES}",
         {"items": page.items, "next_cursor": page.next_cursor},
     )
-    return render(
+    reference = views.reference_time(page.items, datetime.now(UTC))
+    # The stories' rows (in the ETag) change whenever an article joins one, so they and
+    # the reference time decide the sparklines and the whole page.
+    key = (live["etag"], reference)
+    body = ctx.homes.get(key)
+    if body is None:
+        body = await run_in_threadpool(
+            ctx.in_thread, lambda store: _home_page(store, page.items, reference, live)
+        )
+        ctx.homes.put(key, body)
+    return HTMLResponse(body)
+
+
+def _home_page(
+    store: Store, items: list[dict[str, Any]], reference: datetime, live: dict[str, Any]
+) -> bytes:
+    top = views.rank(items, reference)[:HOME_STORIES]
+    sparks = {
+        s["id"]: charts.sparkline(
+            charts.daily_counts(store.publication_times(s["id"]), reference.date(), SPARK_DAYS)
+        )
+        for s in top
+    }
+    response = render(
         "home.html", stories=top, sparks=sparks, reference=reference if top else None, **live
     )
+    return bytes(response.body)
 
 
 @router.get("/stories/{story_id}")
-def story(request: Request, story_id: str, lang: str | None = None) -> Response:
+async def story(request: Request, story_id: str, lang: str | None = None) -> Response:
     """One story: chart, sources, facts, quotes, names and every article."""
     ctx = context(request)
     if denied := _private(ctx):
         return denied
     language = lang if lang and len(lang) <= 16 else None
     try:
-        with ctx.store() as store:
-            view = services.story_detail(store, story_id, language, ctx.details)
+        found = await ctx.read(
+            lambda store: services.cached_view(store, story_id, language, ctx.views)
+        )
+        if found is None:  # assembly reads every article's text: on a worker thread
+            found = await run_in_threadpool(
+                ctx.in_thread,
+                lambda store: services.story_view(store, story_id, language, ctx.views),
+            )
     except NotFound as exc:
         return _not_found(exc)
+    view = found.data
     if view["id"] != story_id:  # merged into another story: show it at its own address
         query = f"?{urlencode({'lang': language})}" if language else ""
         return RedirectResponse(f"/stories/{path_segment(view['id'])}{query}", 308)
-    api = f"/api/stories/{path_segment(story_id)}"
+    # The page is a function of the view and the language alone: render it once.
+    page = ctx.pages.get((found.etag, language))
+    if page is None:
+        page = await run_in_threadpool(_story_page, ctx, found, language)
+        ctx.pages.put((found.etag, language), page)
+    return HTMLResponse(page)
+
+
+def _story_page(ctx: AppContext, found: services.StoryView, language: str | None) -> bytes:
+    view = found.data
+    api = f"/api/stories/{path_segment(view['id'])}"
     if language:
         api += f"?{urlencode({'language': language})}"
-    return render(
+    response = render(
         "story.html",
         story=view,
         language=language,
@@ -114,8 +152,11 @@ def story(request: Request, story_id: str, lang: str | None = None) -> Response:
         single=views.single_source_facts(view["facts"], int(view["source_count"])),
         quote_groups=views.quotes_by_speaker(view["quotes"]),
         articles=views.article_rows(view["articles"]),
-        **_live(ctx, api, view),
+        live_url=api,
+        etag=found.etag,
+        poll_seconds=ctx.settings.page_poll_seconds,
     )
+    return bytes(response.body)
 
 
 @router.get("/names/{name:path}")

@@ -8,10 +8,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BeforeValidator
+from starlette.concurrency import run_in_threadpool
 
 from storyline import services
 from storyline.api.context import context
-from storyline.api.responses import etag_response
+from storyline.api.responses import etag_response, view_response
 from storyline.api.routes import errors
 from storyline.api.schemas import StoryDetail, StoryPage
 from storyline.api.security import ReadAccess
@@ -32,7 +33,7 @@ Time = Annotated[datetime | None, BeforeValidator(_iso_only)]
 
 
 @router.get("", response_model=StoryPage, responses=errors(401, 403, 422))
-def list_stories(
+async def list_stories(
     request: Request,
     since: Annotated[
         Time, Query(description="Stories with an article at or after this time.")
@@ -58,8 +59,11 @@ def list_stories(
 ) -> Response:
     """Stories matching every filter given, one page at a time; send If-None-Match to
     get a 304 when nothing changed."""
-    with context(request).store() as store:
-        page = services.list_stories(
+    # Filters and deep pages may scan many stories or articles; the first page of the
+    # plain list is a quick read.
+    plain = all(f is None for f in (since, until, language, source, name, q, cursor))
+    page = await context(request).read(
+        lambda store: services.list_stories(
             store,
             since=since,
             until=until,
@@ -70,12 +74,14 @@ def list_stories(
             order=order,
             limit=limit,
             cursor=cursor,
-        )
+        ),
+        quick=plain,
+    )
     return etag_response(request, {"items": page.items, "next_cursor": page.next_cursor})
 
 
 @router.get("/{story_id}", response_model=StoryDetail, responses=errors(401, 403, 404, 422))
-def story(
+async def story(
     request: Request,
     story_id: Annotated[str, Path(max_length=200)],
     language: Annotated[
@@ -85,6 +91,9 @@ def story(
     """Everything `storyline show --json` prints: sources, summary, timeline, names,
     quotes, facts, articles. A merged story's old id answers with the story it joined."""
     ctx = context(request)
-    with ctx.store() as store:
-        view = services.story_detail(store, story_id, language, ctx.details)
-    return etag_response(request, view)
+    view = await ctx.read(lambda store: services.cached_view(store, story_id, language, ctx.views))
+    if view is None:  # assembly reads every article's text: on a worker thread
+        view = await run_in_threadpool(
+            ctx.in_thread, lambda store: services.story_view(store, story_id, language, ctx.views)
+        )
+    return view_response(request, view)
