@@ -96,22 +96,40 @@ class Result:
     non_2xx: int
     socket_errors: int
     ingested: int  # articles the ingest stored during the run
+    cpu_ms: float  # server CPU time per request (all its processes)
+    load: float  # the machine's load average over the last minute, at the end
 
 
 def _ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(base: str, script: Path, seconds: int) -> Result:
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by process ``pid`` and its children (the server's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        pids += [int(p) for p in (task / "children").read_text().split()]
+    for p in pids:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def wrk(base: str, script: Path, seconds: int, server: int) -> Result:
     before = get(f"{base}/api/metrics")["articles"]
     command = ["wrk", "-t", str(THREADS), "-c", str(CLIENTS), "-d", f"{seconds}s", "--latency"]
     command += ["-s", str(script), base + "/"]
+    cpu_before = cpu_seconds(server)
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    cpu = cpu_seconds(server) - cpu_before
     after = get(f"{base}/api/metrics")["articles"]
+    requests = re.search(r"(\d+) requests in", out)
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    if not (rate and p50 and p99):
+    if not (rate and p50 and p99 and requests):
         raise SystemExit(f"cannot read wrk's output:\n{out}")
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sockets = re.search(
@@ -124,6 +142,8 @@ def wrk(base: str, script: Path, seconds: int) -> Result:
         non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
         socket_errors=sum(int(n) for n in sockets.groups()) if sockets else 0,
         ingested=after - before,
+        cpu_ms=1000 * cpu / max(int(requests.group(1)), 1),
+        load=os.getloadavg()[0],
     )
 
 
@@ -211,7 +231,7 @@ def main() -> int:
         spread_pages = [f"/stories/{i}" for i in ids]
         # Full-speed clients spread over every server process, so each caches them.
         warm_up = script(folder, "warm-up", ["/", *spread_json, *spread_pages], None)
-        wrk(base, warm_up, WARM_UP_SECONDS)
+        wrk(base, warm_up, WARM_UP_SECONDS, server.pid)
         ingest = subprocess.Popen(
             ["storyline", "ingest", args.extra, "--db", args.db, "--json"],
             stdout=subprocess.DEVNULL,
@@ -234,7 +254,7 @@ def main() -> int:
         rows: list[tuple[str, int | None, Result]] = []
         for n, (name, paths, delay_ms) in enumerate(runs):
             wrk_script = script(folder, f"run{n}", paths, delay_ms)
-            rows.append((name, delay_ms, wrk(base, wrk_script, args.seconds)))
+            rows.append((name, delay_ms, wrk(base, wrk_script, args.seconds, server.pid)))
             if ingest.poll() is not None:
                 print(f"note: the ingest ended during '{name}'", file=sys.stderr)
         still_ingesting = ingest.poll() is None
@@ -257,14 +277,15 @@ def main() -> int:
     print()
     print(
         "| route | clients wait | req/s | p50 ms | p99 ms | non-2xx | socket errors "
-        "| ingested meanwhile |"
+        "| ingested meanwhile | server CPU ms/request | load average |"
     )
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, delay_ms, r in rows:
         wait = f"{delay_ms} ms" if delay_ms is not None else "no"
         print(
             f"| {name} | {wait} | {r.requests_per_second:.0f} | {r.p50_ms:.1f} | "
-            f"{r.p99_ms:.1f} | {r.non_2xx} | {r.socket_errors} | {r.ingested} |"
+            f"{r.p99_ms:.1f} | {r.non_2xx} | {r.socket_errors} | {r.ingested} | "
+            f"{r.cpu_ms:.2f} | {r.load:.1f} |"
         )
     return 0
 

@@ -59,7 +59,7 @@ class Sizes:
     profile: int
 
 
-FULL = Sizes(5000, 300, (10_000, 100_000, 1_000_000), 5000, (1000, 2000, 4000, 8000), 1000)
+FULL = Sizes(5000, 300, (10_000, 100_000, 1_000_000), 5000, (1000, 2000, 4000), 1000)
 QUICK = Sizes(150, 10, (150, 300), 150, (100, 200), 100)
 
 
@@ -372,6 +372,7 @@ def main() -> int:
         "--checkpoints", help="scale checkpoints, comma-separated (default by mode)"
     )
     parser.add_argument("--scale-json", type=Path, help="use a finished scale.py run's output")
+    parser.add_argument("--articles", type=int, help="throughput size (default by mode)")
     args = parser.parse_args()
     if not (DATA / "10kGNAD_test").is_dir():
         print(f"the benchmarks read ../shared/data; {DATA} is missing", file=sys.stderr)
@@ -379,6 +380,8 @@ def main() -> int:
     sizes = QUICK if args.quick else FULL
     if args.checkpoints:
         sizes = replace(sizes, checkpoints=tuple(int(x) for x in args.checkpoints.split(",")))
+    if args.articles:
+        sizes = replace(sizes, throughput=args.articles)
     doc = args.doc
     if doc is None and args.quick:
         doc = Path(tempfile.mkdtemp(prefix="storyline-bench-")) / "benchmarks.md"

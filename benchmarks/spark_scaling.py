@@ -8,8 +8,8 @@ The rounds are spread over one year whatever the size, so every size covers the 
 13 time windows: a year of news at growing density. The corpus is written as 8 JSONL
 files, so that reading is parallel too.
 
-For each size and master the job runs once into a fresh folder; the single-process
-``storyline ingest`` of the smallest size is the baseline of the same run. Results
+For each size the single-process ``storyline ingest`` runs first, as the baseline of
+the same run, then the job once per master into a fresh folder. Results
 are printed as JSON lines and appended to ``--results``. Run from the repository
 root: ``python benchmarks/spark_scaling.py --sizes 10000 30000 --masters 'local[1]'
 'local[2]'``.
@@ -104,11 +104,11 @@ def main() -> int:
             with args.results.open("a", encoding="utf-8") as f:
                 f.write(line + "\n")
 
-    for n, size in enumerate(args.sizes):
+    for size in args.sizes:
         with tempfile.TemporaryDirectory(prefix="storyline-scaling-") as tmp_name:
             tmp = Path(tmp_name)
             inputs = write_corpus(tmp / "corpus", size, args.seed)
-            if n == 0 and not args.no_baseline:
+            if not args.no_baseline:
                 emit({"size": size, "run": "single process", **single_process(inputs, tmp)})
             for master in args.masters:
                 emit({"size": size, "run": f"spark {master}", **spark_run(inputs, tmp, master)})

@@ -106,8 +106,8 @@ def vectors(article: Article, dense: Sequence[float] = ()) -> ArticleVectors:
             "body": body_vector,
             "title": weighted(f.title_terms, article.language),
             # The lead in the shared space: across languages it is what two reports
-            # share first (SemEval-2022 de-en pairs, cross-validated Pearson 0.702 ->
-            # 0.728), and in one language it loses little (de-de 0.715 -> 0.720).
+            # share first (SemEval-2022 de-en pairs, cross-validated Pearson 0.705 ->
+            # 0.730), and in one language it loses nothing (de-de 0.715 -> 0.720).
             "lead": shared_vector(term_vector(f.lead_terms, article.language), article.language),
             "names": flat(f.names),
             "numbers": flat(numbers),
@@ -116,8 +116,8 @@ def vectors(article: Article, dense: Sequence[float] = ()) -> ArticleVectors:
             "shared": shared_vector(body_vector, article.language),
             "chars": char_grams(body, article.language),
             # Every number, days and ages included: reports of one event in one
-            # language share them (SemEval-2022, cross-validated: ar-ar 0.353 -> 0.366,
-            # es-es 0.762 -> 0.778); across languages they meet by chance, so they are a
+            # language share them (SemEval-2022, cross-validated: ar-ar 0.353 -> 0.367,
+            # es-es 0.763 -> 0.778); across languages they meet by chance, so they are a
             # part of their own with its own cross-language weight, not in `numbers`.
             "figures": flat([(n, 1) for n in f.numbers]),
         },
