@@ -30,7 +30,8 @@ from xml.sax.saxutils import escape
 START = datetime(2024, 3, 1, 6, 0, tzinfo=UTC)
 
 # Each kind of event: English and German sentences with {who}, {place}, {n} and {m}.
-# An article is a headline and four to six of its kind's sentences in some order.
+# An article is a headline, one to three of its kind's sentences and three to five
+# naming the event's own details, in some order.
 KINDS: dict[str, dict[str, list[str]]] = {
     "bridge": {
         "en": [

@@ -7,8 +7,9 @@ from __future__ import annotations
 import fcntl
 import threading
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import uvicorn
@@ -28,6 +29,7 @@ from storyline.model import StoredArticle, Story
 from storyline.services.views import CONSISTENT_READS, LRU, story_view
 from storyline.store.kept import ThreadStores
 from storyline.store.sqlite import SQLiteStore
+from storyline.web import routes
 from tests.api_support import AUTH, TOKEN, jsonl, records
 
 # A third report of the bridge closure in the test events, from another outlet.
@@ -135,6 +137,42 @@ def test_api_home_page_changes_when_a_story_arrives(tmp_path: Path, inline: bool
     report = client.post("/api/articles", json=LATE_BRIDGE_REPORT, headers=AUTH).json()
     assert report["added"] == 1
     assert "3 articles" in client.get("/").text
+
+
+class FrozenClock(datetime):
+    """``datetime`` whose ``now`` is the test's."""
+
+    current = datetime(2030, 1, 1, 12, 0, 5, tzinfo=UTC)
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> FrozenClock:
+        return cls.fromtimestamp(cls.current.timestamp(), tz)
+
+
+def test_web_home_page_of_future_stories_is_kept_within_the_minute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Stories dated after now rank against now, which changes with every request.
+    reads: list[str] = []
+
+    class Counting(SQLiteStore):
+        def publication_times(self, story_id: str) -> list[datetime | None]:
+            reads.append(story_id)
+            return super().publication_times(story_id)
+
+    db = tmp_path / "future.db"
+    app = create_app(Settings(db=str(db), token=TOKEN), store_factory=lambda: Counting(db))
+    client = TestClient(app)
+    future = [r | {"date_publish": "2099-05-02"} for r in records()]
+    assert client.post("/api/articles", content=jsonl(future), headers=AUTH).json()["added"]
+    monkeypatch.setattr(routes, "datetime", FrozenClock)
+    rendered = []
+    for second in (5, 50, 70):  # 12:00:05 and 12:00:50, then 12:01:10
+        FrozenClock.current = datetime(2030, 1, 1, 12, 0, tzinfo=UTC) + timedelta(seconds=second)
+        reads.clear()
+        assert client.get("/").status_code == 200
+        rendered.append(bool(reads))
+    assert rendered == [True, False, True]
 
 
 class ChangingStore:
@@ -263,3 +301,56 @@ def test_cli_serve_refuses_zero_workers() -> None:
 
 def test_warm_up_assembles_without_a_database() -> None:
     services.warm_up()  # raises if assembly cannot run on its made-up story
+
+
+def test_kept_store_data_version_changes_only_with_the_data(tmp_path: Path) -> None:
+    SQLiteStore(tmp_path / "v.db").close()
+    stores = ThreadStores(tmp_path / "v.db")
+    reader = stores.borrow()
+    assert isinstance(reader, services.Versioned)
+    first = reader.data_version()
+    reader.counts()
+    assert reader.data_version() == first
+    other = SQLiteStore(tmp_path / "v.db")  # another connection (a CLI ingest, say)
+    other.db.execute("INSERT INTO failures (origin, reason) VALUES ('x', 'y')")
+    other.close()
+    second = reader.data_version()
+    assert second != first
+    cast(SQLiteStore, reader).db.execute("INSERT INTO failures (origin, reason) VALUES ('z', 'w')")
+    assert reader.data_version() != second  # its own write too
+    stores.close()
+
+
+def test_api_story_list_is_kept_until_the_database_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    real = services.stories.list_stories
+
+    def counting(store: object, **query: Any) -> services.Page:
+        made.append(str(query.get("order")))
+        return real(store, **query)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(services.stories, "list_stories", counting)
+    # As one server: requests on one event loop thread (a client used in ``with``).
+    with plain_client(tmp_path) as client:
+        made.clear()
+        first = client.get("/api/stories")
+        again = client.get("/api/stories")
+        assert again.content == first.content and made == ["size"]
+        unchanged = client.get("/api/stories", headers={"If-None-Match": first.headers["etag"]})
+        assert unchanged.status_code == 304
+        report = client.post("/api/articles", json=LATE_BRIDGE_REPORT, headers=AUTH).json()
+        assert report["added"] == 1
+        after = client.get("/api/stories")
+        assert made == ["size", "size"]
+        assert after.json()["items"][0]["article_count"] == 3
+        assert after.headers["etag"] != first.headers["etag"]
+
+
+def test_story_list_is_not_kept_for_a_store_that_cannot_tell_changes(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "plain.db")
+    cache: services.ListCache = LRU(4)
+    listed = services.story_list(store, "size", 10, cache)
+    store.close()
+    assert listed.items == [] and len(cache) == 0

@@ -87,6 +87,7 @@ def test_hostile_corpus_through_ingest(tmp_path: Path) -> None:
     skips = {str(f["item"]): str(f["reason"]) for f in report["skips"]}  # type: ignore[attr-defined]
     assert all(reason.strip() for reason in [*failures.values(), *skips.values()])
     found = audit(db)  # the file is intact and stories are consistent
+    assert set(found.failures) == set(failures)  # each failure is in the database too
     store = SQLiteStore(db)
     try:
         stored = {a.article.origin: a.article for a in store.articles()}
@@ -101,6 +102,8 @@ def test_hostile_corpus_through_ingest(tmp_path: Path) -> None:
     assert len(unnamed) <= int(report["already_stored"]), unnamed[:10]  # type: ignore[call-overload]
     for origin, article in stored.items():
         _assert_sane(origin, article.text, article.title, article.published, article.language)
+        assert article.source and article.source.isprintable(), (origin, article.source)
+        assert all(name.isprintable() for name in article.authors), (origin, article.authors)
     for article_id, text in before.items():  # earlier data is untouched
         assert after[article_id].article.text == text
 
@@ -301,3 +304,15 @@ def test_pipeline_unexpected_error_is_one_items_failure(
     assert [(f.origin, f.reason) for f in report.failures] == [
         ("request[2]", "could not be processed: OverflowError: date value out of range")
     ]
+
+
+def test_pipeline_titles_and_sources_lose_control_characters(tmp_path: Path) -> None:
+    hostile = records()[0] | {"title": "\x00Bridge\x1b[31m closes\u200b", "source_domain": "\x00"}
+    store = SQLiteStore(tmp_path / "c.db")
+    try:
+        ingest(parse_records(json.dumps(hostile)), store, Settings(db=store.path))
+        [stored] = [a.article for a in store.articles()]
+    finally:
+        store.close()
+    assert stored.title == "Bridge[31m closes"
+    assert stored.source == "bridge0.example"  # the URL's host stands in for a blank one

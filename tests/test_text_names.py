@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from storyline.text.clean import clean_text
 from storyline.text.name_lexicon import gazetteer
-from storyline.text.names import NameKind, NameMention, find_names, name_keys
+from storyline.text.names import NameKind, NameMention, _Text, find_names, name_keys
 from storyline.text.tokens import Token, tokenize
 from storyline.text.translit import name_key
 from tests.conftest import shared_path
@@ -210,6 +210,22 @@ def test_text_names_offsets_point_into_the_text(
 def test_text_names_never_fail_on_arbitrary_text(text: str, language: str) -> None:
     for mention in names_in(text, language):
         assert text[mention.start : mention.end] == mention.text
+
+
+_SENTENCE_ALPHABET = "aBcÄß1 \t\n-–—(['‚‘’.!?:;\"„“”«»,_\u0301"
+
+
+@given(st.text(alphabet=_SENTENCE_ALPHABET, max_size=80))
+def test_text_names_sentence_start_is_read_from_the_text_before_the_word(text: str) -> None:
+    # The rules ask whether a word starts a sentence from the gap before it; this is
+    # the definition: back over opening characters to a sentence end or the start.
+    tokens = list(tokenize(text, "en"))
+    doc = _Text(text, tokens, "en")
+    for i, token in enumerate(tokens):
+        k = token.start - 1
+        while k >= 0 and text[k] in " \t\r-–—(['‚‘’":
+            k -= 1
+        assert doc.starts_sentence(i) == (k < 0 or text[k] in '.!?:;"„“”«»\n'), (text, i)
 
 
 def test_text_names_fast_enough() -> None:

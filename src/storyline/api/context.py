@@ -25,7 +25,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from storyline.config import Settings
-from storyline.services import LRU, Counters, ViewCache
+from storyline.services import LRU, Counters, ListCache, ViewCache
 from storyline.sources.fetch import Fetcher
 from storyline.store import Store
 
@@ -36,6 +36,11 @@ T = TypeVar("T")
 # Home pages kept: the page changes with every ingest batch, and only the newest one
 # is asked for; a few cover readers still polling an older one.
 HOME_PAGES = 4
+
+# First pages of the story list kept, per (connection, version, order, limit): the
+# event loop's connection asks for the API's default page and the home page's; the
+# rest is room for other limits and for versions still being asked for.
+LIST_PAGES = 16
 
 
 @dataclass(slots=True)
@@ -56,11 +61,14 @@ class AppContext:
     views: ViewCache = field(init=False)
     pages: LRU[tuple[str, str | None], bytes] = field(init=False)
     homes: LRU[tuple[str, datetime], bytes] = field(init=False)
+    # First pages of the story list while the database is unchanged.
+    lists: ListCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.views = LRU(self.settings.story_cache_entries)
         self.pages = LRU(self.settings.story_cache_entries)
         self.homes = LRU(HOME_PAGES)
+        self.lists = LRU(LIST_PAGES)
 
     @contextmanager
     def store(self) -> Iterator[Store]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import Request, Response
 
-from storyline.services import StoryView, etag_of, json_bytes
+from storyline.services import ListView, StoryView, etag_of, json_bytes
 
 __all__ = ["etag_of", "etag_response", "json_bytes", "matches", "view_response"]
 
@@ -29,8 +29,8 @@ def etag_response(request: Request, data: Any) -> Response:
     return _answer(request, body, etag_of(body))
 
 
-def view_response(request: Request, view: StoryView) -> Response:
-    """A story view's JSON (serialised once, when it was assembled), or 304."""
+def view_response(request: Request, view: StoryView | ListView) -> Response:
+    """A cached view's JSON (serialised once, when it was made), or 304."""
     return _answer(request, view.body, view.etag)
 
 

@@ -4,11 +4,11 @@ Run it as ``storyline spark INPUT... --out DIR``, ``python -m
 storyline.distributed.spark INPUT... --out DIR``, or hand this file to
 ``spark-submit`` (with the ``storyline`` package installed on every node).
 
-Stages, each distributed: read files (a task per file) -> parse -> learn boilerplate
-per source -> clean and analyse per article -> MinHash -> publication order ->
-near-duplicates (``duplicates``) -> clustering per (language, time window) partition
-(``partitions``) -> reconciliation across partitions (``reconcile``) -> story states
--> Parquet. ``docs/scaling.md`` explains what is exact and what is approximate.
+Stages, each distributed: read files (tasks of files of about equal size) -> parse ->
+learn boilerplate per source -> clean and analyse per article -> MinHash -> publication
+order -> near-duplicates (``duplicates``) -> clustering per (language, time window)
+partition (``partitions``) -> reconciliation across partitions (``reconcile``) -> story
+states -> Parquet. ``docs/scaling.md`` explains what is exact and what is approximate.
 """
 
 from __future__ import annotations
@@ -206,14 +206,17 @@ def run(
     clock.lap("near-duplicates")
 
     results = keep(_cluster(spark, ordered, copies, window, context, tasks, settings, report))
-    members = spark.createDataFrame(
-        results.filter(lambda r: isinstance(r, Member)).map(tuple), MEMBERS_SCHEMA
+    members = keep(
+        spark.createDataFrame(
+            results.filter(lambda r: isinstance(r, Member)).map(tuple), MEMBERS_SCHEMA
+        )
     )
     pieces = keep(
         spark.createDataFrame(
             results.filter(lambda r: isinstance(r, StoryPiece)).map(tuple), PIECES_SCHEMA
         )
     )
+    pieces.count()  # the clustering runs here, so that its time is its own
     clock.lap("clustering per partition")
 
     story_of_piece = _reconcile(members, pieces, window, context, settings, report)

@@ -22,7 +22,10 @@ from storyline.services.ingest import (
 from storyline.services.stories import (
     MAX_LIMIT,
     BadParameter,
+    ListCache,
+    ListView,
     Page,
+    Versioned,
     article,
     as_utc,
     changes,
@@ -37,6 +40,7 @@ from storyline.services.stories import (
     source_detail,
     sources,
     story_detail,
+    story_list,
 )
 from storyline.services.views import (
     LRU,
@@ -55,8 +59,11 @@ __all__ = [
     "MAX_LIMIT",
     "BadParameter",
     "Counters",
+    "ListCache",
+    "ListView",
     "Page",
     "StoryView",
+    "Versioned",
     "ViewCache",
     "article",
     "as_utc",
@@ -80,6 +87,7 @@ __all__ = [
     "sources",
     "start_warm_up",
     "story_detail",
+    "story_list",
     "story_view",
     "warm_up",
 ]

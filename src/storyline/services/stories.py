@@ -10,15 +10,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from storyline import __version__
 from storyline.errors import InputError, NotFound
 from storyline.present import article_dict, story_dict
 from storyline.services.ingest import Counters
-from storyline.services.views import ViewCache, story_view
+from storyline.services.views import LRU, ViewCache, etag_of, json_bytes, story_view
 from storyline.store.base import (
     STORY_ORDERS,
     SourceStats,
@@ -125,6 +126,44 @@ def list_stories(
     stories = stories[:limit]
     next_cursor = encode_cursor(order, story_sort_key(stories[-1], order)) if more else None
     return Page([story_dict(s) for s in stories], next_cursor)
+
+
+@runtime_checkable
+class Versioned(Protocol):
+    """A store that can tell cheaply whether the database changed."""
+
+    def data_version(self) -> Hashable:
+        """A value that differs from the last one whenever the data may have changed."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ListView:
+    """The first page of every story in one order, with its JSON and the JSON's ETag."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+    body: bytes
+    etag: str
+
+
+ListCache = LRU[tuple[Hashable, str, int], ListView]
+
+
+def story_list(store: Store, order: str, limit: int, cache: ListCache) -> ListView:
+    """``list_stories(store, order=order, limit=limit)`` with its JSON, kept in ``cache``
+    while the database stays unchanged, for stores that can tell (:class:`Versioned`).
+    The version is read first, so a page is never kept under a version older than
+    the data it shows."""
+    version = store.data_version() if isinstance(store, Versioned) else None
+    if version is not None and (found := cache.get((version, order, limit))) is not None:
+        return found
+    page = list_stories(store, order=order, limit=limit)
+    body = json_bytes({"items": page.items, "next_cursor": page.next_cursor})
+    view = ListView(page.items, page.next_cursor, body, etag_of(body))
+    if version is not None:
+        cache.put((version, order, limit), view)
+    return view
 
 
 def story_detail(

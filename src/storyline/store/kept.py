@@ -24,6 +24,14 @@ class _Kept(SQLiteStore):
     def release(self) -> None:
         super().close()
 
+    def data_version(self) -> tuple[int, int, int]:
+        """Differs from the last value whenever the database may have changed: another
+        connection committed (SQLite's ``data_version``) or this one wrote. Counted
+        per connection, so the connection is part of it; a kept connection lives as
+        long as the server, so its identity is never reused meanwhile."""
+        (changed,) = self.db.execute("PRAGMA data_version").fetchone()
+        return (id(self), int(changed), self.db.total_changes)
+
 
 class ThreadStores:
     """Stores over one SQLite file, one per thread that asks."""

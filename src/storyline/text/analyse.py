@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from storyline.errors import EmptyInput
 from storyline.model import Article, Features, Parsed
-from storyline.text.clean import clean_text
+from storyline.text.clean import clean_text, normalize_text
 from storyline.text.language import detect_language
 from storyline.text.names import NameMention, find_names
 from storyline.text.tokens import content_terms, fold_text, tokenize
@@ -46,13 +46,20 @@ def article_id(url: str | None, content_fingerprint: str) -> str:
 
 def default_source(parsed: Parsed) -> str:
     """The outlet: given, else the URL's host, else the file the text came from."""
-    if parsed.source:
-        return parsed.source.strip()
+    source = _one_line(parsed.source or "")
+    if source:
+        return source
     if parsed.url:
         host = urlsplit(parsed.url).hostname
         if host:
             return host.removeprefix("www.")
     return PurePath(parsed.origin.rsplit(":", 1)[0]).name or parsed.origin
+
+
+def _one_line(text: str) -> str:
+    """Titles and source names as the body is cleaned: repaired, without control or
+    invisible characters (a NUL in a record's title), on one line."""
+    return " ".join(normalize_text(text).split())
 
 
 def _lead(description: str | None, text: str) -> str:
@@ -83,7 +90,7 @@ def analyse(parsed: Parsed) -> Article:
     """Clean and analyse one parsed document; raises ``EmptyInput`` if nothing is left."""
     cleaned = clean_text(parsed.text, parsed.title)
     text = cleaned.text.strip()
-    title = " ".join(parsed.title.split())
+    title = _one_line(parsed.title)
     lead = _lead(parsed.description, text)
     compared = f"{lead}\n\n{text}" if lead else text
     language = detect_language(f"{title}\n{compared}", parsed.language)

@@ -35,10 +35,11 @@ country's key would crowd out the rarer names that tell stories apart.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress, pairwise
+from operator import itemgetter
 
 from storyline.text.name_lexicon import (
     ACRONYM_MAX,
@@ -147,20 +148,8 @@ GERMAN_ARTICLES = frozenset(
 # preposition barely.
 _CERTAIN, _STRONG, _CITY, _FAIR, _WEAK = 4.0, 3.0, 2.5, 2.0, 0.5
 
-_SENTENCE_END = '.!?:;"„“”«»\n'
+_SENTENCE_END = frozenset('.!?:;"„“”«»\n')
 _OPENING = " \t\r-–—(['‚‘’"
-# A word starts a sentence when only opening characters (spaces, dashes, brackets,
-# quotes) stand between it and a sentence end or the start of the text. Each match ends
-# where such a word may start: one pass over the text instead of a scan per word.
-_TEXT_START = re.compile(f"[{re.escape(_OPENING)}]*")
-_AFTER_SENTENCE_END = re.compile(f"[{re.escape(_SENTENCE_END)}][{re.escape(_OPENING)}]*")
-
-
-def _sentence_starts(text: str) -> set[int]:
-    """Offsets at which a word would start a sentence."""
-    starts = {m.end() for m in _AFTER_SENTENCE_END.finditer(text)}
-    starts.add(_TEXT_START.match(text).end())  # type: ignore[union-attr]  # always matches
-    return starts
 
 
 def _suffix_near(texts: list[str]) -> list[bool]:
@@ -169,10 +158,9 @@ def _suffix_near(texts: list[str]) -> list[bool]:
     near = [False] * len(texts)
     if ORG_SUFFIXES.isdisjoint(texts):
         return near
-    for k, word in enumerate(texts):
-        if word in ORG_SUFFIXES:
-            for i in range(max(0, k - MAX_NAME_WORDS - 1), k):
-                near[i] = True
+    for k in compress(range(len(texts)), map(ORG_SUFFIXES.__contains__, texts)):
+        for i in range(max(0, k - MAX_NAME_WORDS - 1), k):
+            near[i] = True
     return near
 
 
@@ -210,44 +198,48 @@ class _Text:
         n = len(tokens)
         # Plain lists: the rules read each token's text many times.
         texts = self.texts = [t.text for t in tokens]
-        numbers = [t.is_number for t in tokens]
-        starts = [t.start for t in tokens]
-        self.ends = [start + len(word) for start, word in zip(starts, texts, strict=True)]
-        self.gaps = [text[end:start] for end, start in zip(self.ends, starts[1:], strict=False)] + [
-            ""
-        ]
+        # What stands between a token and the next: a space or a hyphen joins a name.
+        self.gaps = [text[a.start + len(a.text) : b.start] for a, b in pairwise(tokens)] + [""]
         self.suffix_near = _suffix_near(texts)
         # Only capitalised tokens can be names: the rules below run over these alone.
+        # Their first letter, tested in C, rules out most tokens.
+        upper_first = map(str.isupper, map(itemgetter(slice(0, 1)), texts))
         caps = self.caps = [
             i
-            for i, word in enumerate(texts)
-            if len(word) >= 2 and word[0].isupper() and not numbers[i]
+            for i in compress(range(n), upper_first)
+            if len(texts[i]) >= 2 and not tokens[i].is_number
         ]
         self.capital = [False] * n
-        self.start = [False] * n
         facts: list[WordFacts | None] = [None] * n
-        sentence_starts = _sentence_starts(text)
         for i in caps:
             self.capital[i] = True
-            self.start[i] = starts[i] in sentence_starts
             facts[i] = word_facts(texts[i], tokens[i].lemma, language)
         self.facts = facts
-        words = [
-            word
-            for word, number in zip(texts, numbers, strict=True)
-            if not number and len(word) >= 2
-        ]
         # Corpus statistics of the text itself: a word it also writes in lower case is
-        # an ordinary word ("Bank" / "bank", "Essen" / "essen").
-        self.lower_seen = set(filter(str.islower, words))
-        content = [word for word in words if word.lower() not in self.stop]
-        shouted = sum(map(str.isupper, content))
+        # an ordinary word ("Bank" / "bank", "Essen" / "essen"). (Numbers and one-letter
+        # words are in too, but never equal a capitalised word or its lower case.)
+        self.lower_seen = set(filter(str.islower, texts))
+        # Shouting and Title Case are shares of the content words (not stop words). The
+        # all-caps ones are few and counted first: a German text that has too few to
+        # shout needs no other count.
+        shouted = sum(
+            1
+            for word in filter(str.isupper, texts)
+            if len(word) >= 2 and word.lower() not in self.stop
+        )
+        content: list[str] = []
+        if shouted >= SHOUTING_MIN_WORDS or not self.german:
+            content = [
+                t.text
+                for t in tokens
+                if not t.is_number and len(t.text) >= 2 and t.text.lower() not in self.stop
+            ]
         self.shouting = shouted >= SHOUTING_MIN_WORDS and shouted >= SHOUTING_SHARE * len(content)
         # Whether a capital inside a sentence marks a name in this text: not in German,
         # where every noun has one, nor in a Title Case headline.
         self.informative = not self.german and not _title_case(content)
         self.mid_capitals = (
-            {texts[i] for i in caps if not self.start[i]} if self.informative else set()
+            {texts[i] for i in caps if not self.starts_sentence(i)} if self.informative else set()
         )
         self.acronym = [False] * n
         self.excluded = [True] * n
@@ -284,6 +276,19 @@ class _Text:
         facts = self.facts[i]
         assert facts is not None, "facts exist for capitalised tokens only"
         return facts
+
+    def starts_sentence(self, i: int) -> bool:
+        """Only opening characters (spaces, dashes, brackets, quotes) stand between
+        token ``i`` and a sentence end or the start of the text. Asked only where
+        capitals mean something, so not stored for every word."""
+        before = self.gaps[i - 1] if i else self.text[: self.tokens[0].start]
+        rest = before.rstrip(_OPENING)
+        # Nothing left: the previous token's last letter comes next, and ends no sentence.
+        return rest[-1] in _SENTENCE_END if rest else i == 0
+
+    def end(self, i: int) -> int:
+        """Offset just after token ``i``."""
+        return self.tokens[i].start + len(self.texts[i])
 
     def adjacent(self, i: int, j: int) -> bool:
         """Tokens ``i`` and ``j`` (= i + 1) are separated by one space or a hyphen."""
@@ -345,7 +350,7 @@ class _Text:
 
     def _abbreviation(self, i: int) -> bool:
         """ "Mio.", "Nr." before a lower-case word or a number."""
-        after = self.ends[i]
+        after = self.end(i)
         if len(self.texts[i]) > ABBREVIATION_MAX or self.text[after : after + 1] != ".":
             return False
         following = self.text[after + 1 : after + 3].strip()[:1]
@@ -390,7 +395,7 @@ class _Text:
             if entry.population >= BIG_CITY_POPULATION or before in CITY_PREPOSITIONS:
                 return entry
             return None
-        return None if self.start[i] else entry
+        return None if self.starts_sentence(i) else entry
 
     def _role(self, i: int) -> bool:
         """A title before a person, capitalised or not ("Präsident", "spokesman")."""
@@ -418,7 +423,7 @@ class _Text:
             return False
         word = self.texts[i]
         if self.informative:
-            if not self.start[i]:
+            if not self.starts_sentence(i):
                 # "Foreign Minister", "Prime Minister": a known word before a title is
                 # part of the title.
                 nxt = i + 1
@@ -461,7 +466,7 @@ class _Text:
         facts = self.fact(i)
         if facts.org_cue or compound(self.texts[i], self.language):
             return False
-        informative_start = self.informative and self.start[i]
+        informative_start = self.informative and self.starts_sentence(i)
         limit = SENTENCE_START_GIVEN_NAME_ZIPF if informative_start else NAME_NEIGHBOUR_ZIPF
         return facts.uninflected and facts.frequency < limit
 
@@ -493,7 +498,7 @@ class _Text:
     def _institution(self, i: int) -> bool:
         """An uninflected institution noun: "Oberlandesgericht", "Polizei" (but "des
         Instituts Gallup" names the institute Gallup)."""
-        if not self.capital[i] or self.start[i]:
+        if not self.capital[i] or self.starts_sentence(i):
             return False
         facts = self.fact(i)
         return facts.uninflected and facts.org_cue
@@ -726,7 +731,7 @@ class _Text:
         if span.kind is NameKind.PERSON or (span.weight == 0.0 and span.last > span.first):
             # The surname is what later mentions and other articles repeat.
             return name_key(self.texts[span.last])
-        return name_key(self.text[self.tokens[span.first].start : self.ends[span.last]])
+        return name_key(self.text[self.tokens[span.first].start : self.end(span.last)])
 
 
 @lru_cache(maxsize=65_536)
@@ -759,10 +764,10 @@ def find_names(text: str, tokens: list[Token], language: str) -> list[NameMentio
     kinds = {key: _winner(counter) for key, counter in votes.items()}
     return [
         NameMention(
-            text=text[tokens[s.first].start : doc.ends[s.last]],
+            text=text[tokens[s.first].start : doc.end(s.last)],
             key=s.key,
             start=tokens[s.first].start,
-            end=doc.ends[s.last],
+            end=doc.end(s.last),
             kind=kinds[s.key],
         )
         for s in spans

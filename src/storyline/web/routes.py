@@ -16,7 +16,6 @@ from starlette.concurrency import run_in_threadpool
 
 from storyline import services
 from storyline.api.context import AppContext, context
-from storyline.api.responses import etag_of, json_bytes
 from storyline.errors import InputError, NotFound
 from storyline.store import Store
 from storyline.web import charts, views
@@ -56,15 +55,6 @@ def _not_found(exc: NotFound) -> Response:
     return render("error.html", 404, title="Not found", message=str(exc))
 
 
-def _live(ctx: AppContext, url: str, data: Any) -> dict[str, Any]:
-    """What live.js needs: the API address and the ETag that address now answers with."""
-    return {
-        "live_url": url,
-        "etag": etag_of(json_bytes(data)),
-        "poll_seconds": ctx.settings.page_poll_seconds,
-    }
-
-
 @router.get("/")
 async def home(request: Request) -> Response:
     """The largest fresh stories, with a sparkline of their articles per day."""
@@ -72,17 +62,20 @@ async def home(request: Request) -> Response:
     if denied := _private(ctx):
         return denied
     page = await ctx.read(
-        lambda store: services.list_stories(store, order="recent", limit=HOME_CANDIDATES)
+        lambda store: services.story_list(store, "recent", HOME_CANDIDATES, ctx.lists)
     )
-    live = _live(
-        ctx,
-        f"/api/stories?order=recent&limit={HOME_CANDIDATES}",
-        {"items": page.items, "next_cursor": page.next_cursor},
-    )
-    reference = views.reference_time(page.items, datetime.now(UTC))
+    live: dict[str, Any] = {
+        "live_url": f"/api/stories?order=recent&limit={HOME_CANDIDATES}",
+        "etag": page.etag,
+        "poll_seconds": ctx.settings.page_poll_seconds,
+    }
+    # To the minute, as the page shows it: within a minute the freshness ranking (half
+    # life a day) cannot change, and the page stays cached while the time passes.
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    reference = views.reference_time(page.items, now)
     # The stories' rows (in the ETag) change whenever an article joins one, so they and
     # the reference time decide the sparklines and the whole page.
-    key = (live["etag"], reference)
+    key = (page.etag, reference)
     body = ctx.homes.get(key)
     if body is None:
         body = await run_in_threadpool(
