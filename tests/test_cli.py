@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from storyline.cli import app
@@ -115,3 +117,23 @@ def test_cli_bad_inputs_each_get_a_line_and_the_rest_is_stored(
     assert {"empty.txt", "binary.txt", "lines.jsonl", "garbled.txt", "huge.txt"} <= failed
     assert report["added"] == len(gold)
     assert all(f["reason"] for f in report["failures"])
+
+
+def test_cli_database_failure_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A driver error in the middle of a command (here: a disk that fails) ends it with
+    # a line naming the failure and exit code 2, not a traceback.
+    from storyline import cli as cli_module
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(cli_module, "ingest", failing)
+    monkeypatch.setattr(sys, "argv", ["storyline", "ingest", str(tmp_path), "--db", "x.db"])
+    with pytest.raises(SystemExit) as exited:
+        cli_module.main()
+    assert exited.value.code == 2
+    message = capsys.readouterr().err
+    assert "the database failed: OperationalError: disk I/O error" in message
+    assert "Traceback" not in message

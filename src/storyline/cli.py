@@ -7,6 +7,7 @@ error, 3 not found, 130 interrupted.
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -446,9 +447,25 @@ from storyline import cli_spark  # noqa: E402
 cli_spark.register(app)
 
 
+def database_errors() -> tuple[type[Exception], ...]:
+    """What a database driver raises mid-operation (a disk full, a server gone): the
+    PostgreSQL driver's only when it was loaded, so SQLite users never import it."""
+    errors: list[type[Exception]] = [sqlite3.Error]
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None:
+        errors.append(psycopg.Error)
+    return tuple(errors)
+
+
 def main() -> None:
     try:
         app()
     except StorylineError as exc:
         err.print(f"[red]error:[/] {exc}")
         sys.exit(3 if isinstance(exc, NotFound) else 2)
+    except Exception as exc:
+        if not isinstance(exc, database_errors()):
+            raise
+        # What was committed stays; the driver's message says what failed.
+        err.print(f"[red]error:[/] the database failed: {type(exc).__name__}: {exc}")
+        sys.exit(2)

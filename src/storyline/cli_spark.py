@@ -17,7 +17,7 @@ from rich.console import Console
 
 from storyline.config import env_name, load_settings
 from storyline.errors import ConfigError
-from storyline.store import open_store
+from storyline.store import describe_address, open_store
 
 err = Console(stderr=True, highlight=False)
 
@@ -105,5 +105,6 @@ def load_cli(
         return
     err.print(
         f"loaded {report.articles} articles ({report.already_stored} already stored), "
-        f"{report.stories} stories, {report.failures} failures into {settings.db}"
+        f"{report.stories} stories, {report.failures} failures into "
+        f"{describe_address(settings.db)}"
     )
