@@ -12,7 +12,8 @@ For each size the single-process ``storyline ingest`` runs first, as the baselin
 the same run, then the job once per master into a fresh folder. Results
 are printed as JSON lines and appended to ``--results``. Run from the repository
 root: ``python benchmarks/spark_scaling.py --sizes 10000 30000 --masters 'local[1]'
-'local[2]'``.
+'local[2]' --results scaling.jsonl``; ``--table scaling.jsonl`` then prints the table of
+docs/scaling.md.
 """
 
 from __future__ import annotations
@@ -83,6 +84,36 @@ def spark_run(inputs: list[str], tmp: Path, master: str) -> dict[str, object]:
     }
 
 
+STAGES = (
+    ("read, parse", "read, parse, learn"),
+    ("analyse, MinHash", "clean, analyse, MinHash"),
+    ("near-duplicates", "near-duplicates"),
+    ("clustering", "clustering per partition"),
+    ("reconciliation", "reconciliation"),
+    ("states, Parquet", "story states, Parquet"),
+)
+
+
+def table(rows: list[dict[str, object]]) -> str:
+    """Results as the Markdown table of docs/scaling.md: time relative to the single
+    process of the same size (and run), and the job's stage clock in seconds."""
+    baseline = {r["size"]: float(str(r["seconds"])) for r in rows if r["run"] == "single process"}
+    head = ["articles", "run", "seconds", "ms/article", "time vs single process"]
+    head += [name for name, _ in STAGES] + ["load average"]
+    lines = ["| " + " | ".join(head) + " |", "| --- " * len(head) + "|"]
+    for r in rows:
+        size, seconds = int(str(r["size"])), float(str(r["seconds"]))
+        stages = r.get("stages") or {}
+        assert isinstance(stages, dict)
+        ratio = f"{seconds / baseline[size]:.2f}" if size in baseline else ""
+        per_article = f"{seconds / size * 1000:.0f}"
+        cells = [f"{size:,}", str(r["run"]), f"{seconds:.0f}", per_article, ratio]
+        cells += [f"{stages[key]:.0f}" if key in stages else "" for _, key in STAGES]
+        cells.append(str(r.get("load_average_1min", "")))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000, 100_000])
@@ -90,7 +121,11 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--results", type=Path, default=None)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--table", type=Path, help="print a --results file as a table and stop")
     args = parser.parse_args()
+    if args.table:
+        print(table([json.loads(line) for line in args.table.read_text().splitlines() if line]))
+        return 0
     if not GNAD.is_file():
         print(f"needs {GNAD}", file=sys.stderr)
         return 2
