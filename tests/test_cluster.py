@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -8,6 +10,8 @@ from hypothesis import strategies as st
 
 from storyline.cluster.model import DEFAULT_MODEL, article_similarity
 from storyline.cluster.online import OnlineClusterer
+from storyline.cluster.similarity import Centroid, vectors
+from storyline.cluster.vectors import add_into, add_shared_into
 from storyline.model import Article, DatePrecision, Parsed
 from storyline.text.analyse import analyse
 from tests.conftest import EVENTS
@@ -118,3 +122,37 @@ def test_cluster_similarity_is_symmetric_and_bounded(a: list[str], b: list[str])
     s = article_similarity(x, y)
     assert abs(s - article_similarity(y, x)) < 1e-9
     assert -1e-9 <= s <= 1 + 1e-9
+
+
+@given(
+    st.lists(
+        st.dictionaries(st.text(min_size=1, max_size=6), st.floats(-10, 10), max_size=8),
+        max_size=6,
+    )
+)
+def test_cluster_shared_sums_equal_plain_sums_with_one_string_per_term(
+    vectors: list[dict[str, float]],
+) -> None:
+    plain: dict[str, float] = {}
+    shared: dict[str, float] = {}
+    for v in vectors:
+        add_into(plain, v)
+        # The same words as new string objects, as they arrive from a worker process.
+        add_shared_into(shared, {"".join(list(k)): w for k, w in v.items()})
+    assert shared == plain
+    for key in shared:
+        assert key is sys.intern("".join(list(key)))
+
+
+def test_cluster_restored_centroids_share_their_terms() -> None:
+    # Two reports of one event, each the only member of a story.
+    (_, a), (_, b) = all_articles()[:2]
+    first, second = Centroid(), Centroid()
+    first.add(vectors(a))
+    second.add(vectors(b))
+    restored = [Centroid.from_json(json.loads(json.dumps(c.to_json()))) for c in (first, second)]
+    assert restored[0].to_json() == first.to_json()
+    common = set(restored[0].parts["body"]) & set(restored[1].parts["body"])
+    assert common
+    ones = {k: k for k in restored[0].parts["body"]}
+    assert all(ones[k] is k for k in restored[1].parts["body"] if k in common)

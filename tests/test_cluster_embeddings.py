@@ -232,7 +232,7 @@ def test_cluster_embeddings_flow_into_story_state_when_configured(
     settings = Settings(db=str(tmp_path / "dense.db"), embedding_model=str(tiny_model))
     store = SQLiteStore(settings.db)
     report = ingest(iter_documents([str(folder)], settings), store, settings)
-    states = [json.loads(r.state) for r in store.story_states(None, 10)]
+    states = [json.loads(r.state) for r in list(store.story_states(None, 10))]
     store.close()
     assert report.failed == 0 and report.added == 6
     assert states and all(len(state["dense"]) == 32 for state in states)

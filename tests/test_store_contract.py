@@ -222,14 +222,14 @@ def test_contract_story_states_window_and_dormant_limit(store: Store) -> None:
         [],
         [],
     )
-    everything = store.story_states(None, 0)
+    everything = list(store.story_states(None, 0))
     assert [r.id for r in everything] == ["s5", "s1", "s2", "s3", "s4"]
     assert everything[1] == record("s1", DAY)
     since = DAY + timedelta(days=2)
-    assert [r.id for r in store.story_states(since, 1)] == ["s2", "s5", "s3", "s4"]
-    assert [r.id for r in store.story_states(since, 0)] == ["s5", "s3", "s4"]
+    assert [r.id for r in list(store.story_states(since, 1))] == ["s2", "s5", "s3", "s4"]
+    assert [r.id for r in list(store.story_states(since, 0))] == ["s5", "s3", "s4"]
     store.write([], [replace(record("s4", days["s4"]), dormant=True, keys=("a", "b"))], [], [])
-    s4 = store.story_states(since, 0)[-1]
+    s4 = list(store.story_states(since, 0))[-1]
     assert (s4.dormant, s4.keys) == (True, ("a", "b"))
 
 

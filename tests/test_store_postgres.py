@@ -180,7 +180,7 @@ def test_postgres_write_follows_merges_of_another_writer(pg: PostgresStore) -> N
     pg.write([place(article(4, published=later), "s2")], [record("s2")], [], [])
     s1 = pg.story("s1")
     assert (s1.article_count, s1.last_published) == (3, later)
-    assert [r.id for r in pg.story_states(None, 0)] == ["s1", "s3"]
+    assert [r.id for r in list(pg.story_states(None, 0))] == ["s1", "s3"]
     # B merges s2 (already in s1) into s3: s1 goes into s3 with everything it holds.
     pg.write([], [record("s3")], [("s2", "s3")], [])
     assert pg.story("s1").id == pg.story("s2").id == "s3"
@@ -524,7 +524,7 @@ def test_postgres_answers_as_sqlite_does(pg_dsn: str, tmp_path: Path) -> None:
         for words in ("crane", "Lusk river", "wildfire Carsby", "nothing-like-this"):
             hits = [{h.article.id for h in s.search(words, limit=100)} for s in stores]
             assert hits[0] == hits[1], words
-        assert lite.story_states(None, 100) == pg.story_states(None, 100)
+        assert list(lite.story_states(None, 100)) == list(pg.story_states(None, 100))
         assert lite.changed_stories(10, 20) == pg.changed_stories(10, 20)
     finally:
         for store in stores:

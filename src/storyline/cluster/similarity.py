@@ -11,6 +11,7 @@ turns an (article, story) pair into the numbers the similarity model combines.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +20,7 @@ from typing import Any
 from storyline.cluster.terms import term_vector
 from storyline.cluster.vectors import (
     Vector,
-    add_into,
+    add_shared_into,
     dot,
     flat,
     normalised,
@@ -154,7 +155,7 @@ class Centroid:
         self._add_dense(v.dense)
         for part in PARTS:
             total = self.parts[part]
-            add_into(total, v.parts[part])
+            add_shared_into(total, v.parts[part])
             self.parts[part] = truncated(total, CENTROID_SIZE[part])
         self.languages.add(v.language)
         self.size += 1
@@ -181,7 +182,7 @@ class Centroid:
         self._add_dense(other.dense)
         for part in PARTS:
             total = self.parts[part]
-            add_into(total, other.parts[part])
+            add_shared_into(total, other.parts[part])
             self.parts[part] = truncated(total, CENTROID_SIZE[part])
         self.languages |= other.languages
         self.size += other.size
@@ -216,7 +217,9 @@ class Centroid:
     def from_json(cls, data: dict[str, Any]) -> Centroid:
         last = data.get("last_seen")
         return cls(
-            parts={p: {k: float(v) for k, v in data["parts"].get(p, [])} for p in PARTS},
+            parts={
+                p: {sys.intern(k): float(v) for k, v in data["parts"].get(p, [])} for p in PARTS
+            },
             languages=set(data.get("languages", ())),
             size=int(data.get("size", 0)),
             last_seen=datetime.fromisoformat(last) if last else None,

@@ -120,9 +120,10 @@ class Store(Protocol):
         """Store articles, story states, merges and failures in one transaction, and
         refresh the summaries of the stories they touch."""
 
-    def story_states(self, since: datetime | None, dormant_limit: int) -> list[StoryRecord]:
+    def story_states(self, since: datetime | None, dormant_limit: int) -> Iterator[StoryRecord]:
         """States of stories seen since ``since`` (or undated), plus the
-        ``dormant_limit`` most recent older ones."""
+        ``dormant_limit`` most recent older ones, oldest first, read as they are
+        consumed (the states of a large database do not fit in memory twice)."""
 
     def signatures(self, since: datetime | None) -> Iterator[Signature]:
         """Originals (not copies) published since ``since``, in ingest order."""

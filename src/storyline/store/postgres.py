@@ -147,27 +147,32 @@ class PostgresStore:
 
     # Reading.
 
-    def story_states(self, since: datetime | None, dormant_limit: int) -> list[StoryRecord]:
+    def story_states(self, since: datetime | None, dormant_limit: int) -> Iterator[StoryRecord]:
         columns = "id, state, keys, last_seen, dormant"
         # A story row made by a refresh alone (see write) has no state to restore.
         if since is None:
-            rows = self._rows(
+            rows = self._stream(
                 f"""SELECT {columns} FROM stories WHERE state IS NOT NULL
-                    ORDER BY last_seen NULLS FIRST, id"""
+                    ORDER BY last_seen NULLS FIRST, id""",
+                (),
             )
-            return [q.story_record(r) for r in rows]
-        recent = self._rows(
-            f"""SELECT {columns} FROM stories
-                WHERE state IS NOT NULL AND (last_seen >= %s OR last_seen IS NULL)
-                ORDER BY last_seen NULLS FIRST, id""",
-            (q.utc(since),),
-        )
+            yield from map(q.story_record, rows)
+            return
         older = self._rows(
             f"""SELECT {columns} FROM stories WHERE state IS NOT NULL AND last_seen < %s
                 ORDER BY last_seen DESC, id DESC LIMIT %s""",
             (q.utc(since), dormant_limit),
         )
-        return [q.story_record(r) for r in reversed(older)] + [q.story_record(r) for r in recent]
+        yield from map(q.story_record, reversed(older))
+        del older
+        # The active stories' states are the bulk: streamed, never all in memory.
+        recent = self._stream(
+            f"""SELECT {columns} FROM stories
+                WHERE state IS NOT NULL AND (last_seen >= %s OR last_seen IS NULL)
+                ORDER BY last_seen NULLS FIRST, id""",
+            (q.utc(since),),
+        )
+        yield from map(q.story_record, recent)
 
     def signatures(self, since: datetime | None) -> Iterator[Signature]:
         rows = self._stream(

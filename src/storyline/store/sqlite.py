@@ -397,22 +397,27 @@ class SQLiteStore:
         )
         return [_brief(r) for r in rows]
 
-    def story_states(self, since: datetime | None, dormant_limit: int) -> list[StoryRecord]:
+    def story_states(self, since: datetime | None, dormant_limit: int) -> Iterator[StoryRecord]:
         columns = "id, state, keys, last_seen, dormant"
         if since is None:
             rows = self.db.execute(f"SELECT {columns} FROM stories ORDER BY last_seen, id")
-            return [_record(r) for r in rows]
-        recent = self.db.execute(
-            f"""SELECT {columns} FROM stories WHERE last_seen >= ? OR last_seen IS NULL
-                ORDER BY last_seen, id""",
-            (to_iso(since),),
-        ).fetchall()
+            yield from map(_record, rows)
+            return
         older = self.db.execute(
             f"""SELECT {columns} FROM stories WHERE last_seen < ?
                 ORDER BY last_seen DESC, id DESC LIMIT ?""",
             (to_iso(since), dormant_limit),
         ).fetchall()
-        return [_record(r) for r in reversed(older)] + [_record(r) for r in recent]
+        yield from map(_record, reversed(older))
+        del older
+        # The active stories' states are the bulk (hundreds of MB in a large database):
+        # read one at a time, never all at once.
+        recent = self.db.execute(
+            f"""SELECT {columns} FROM stories WHERE last_seen >= ? OR last_seen IS NULL
+                ORDER BY last_seen, id""",
+            (to_iso(since),),
+        )
+        yield from map(_record, recent)
 
     def signatures(self, since: datetime | None) -> Iterator[Signature]:
         query = """SELECT id, fingerprint, signature, published, story_id FROM articles
