@@ -54,13 +54,13 @@ class Sizes:
     throughput: int
     html_pages: int
     checkpoints: tuple[int, ...]
-    segment: int
+    segment: int  # articles per ingest call in the scale run; 0: one call
     growth: tuple[int, ...]
     profile: int
 
 
-FULL = Sizes(5000, 300, (10_000, 100_000, 1_000_000), 5000, (1000, 2000, 4000), 1000)
-QUICK = Sizes(150, 10, (150, 300), 150, (100, 200), 100)
+FULL = Sizes(5000, 300, (10_000, 100_000, 1_000_000), 0, (1000, 2000, 4000), 1000)
+QUICK = Sizes(150, 10, (150, 300), 0, (100, 200), 100)
 
 
 def ingest_file(path: Path, settings: Settings) -> tuple[float, int]:
@@ -178,9 +178,17 @@ def scale(sizes: Sizes, tmp: Path, given: Path | None) -> str:
         data = json.loads(done.stdout)
     points = data["checkpoints"]
     first = points[0]["cpu_ms_per_article"]
+    mode = data.get("mode", "segments")
+    how = (
+        "one `ingest` call over one news-please file; the cost of a checkpoint is that of "
+        "the articles placed since the previous one"
+        if mode == "one ingest"
+        else f"{mode} (one `ingest` call each, which restores the clusterer and the "
+        "duplicate index from the database); the cost of a checkpoint is that of the "
+        "segment ending there"
+    )
     lines = [
-        f"One database grown in segments of news-please files ({data['workers']} workers); "
-        "the cost of a checkpoint is that of the segment ending there: CPU time (all "
+        f"One database grown by {how} ({data['workers']} workers): CPU time (all "
         "processes) per article, which other load on the machine disturbs least, and wall "
         "time.",
         "",

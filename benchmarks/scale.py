@@ -2,16 +2,22 @@
 
 Runs in a process of its own (``benchmarks/run.py`` starts it) so its peak memory is
 its own. Articles come from ``benchmarks/corpus.py`` (10kGNAD re-told round after
-round) in files of ``--segment`` articles; each file is ingested into the same SQLite
-database, and the seconds per article of the segment that ends at a checkpoint are
-that checkpoint's cost. After the last segment the story list and story detail are
-timed through the library calls the CLI and API make (no cache). Prints one JSON object.
+round), written to one news-please JSONL file and ingested by one ``ingest`` call, as
+a long-running import does; a checkpoint's cost is that of the articles placed since
+the previous checkpoint (wall time, and CPU time of this process and its workers).
+With ``--segment N`` the stream is ingested instead in files of N articles, one
+``ingest`` call each, as a user adding file after file does: then every call also
+restores the clusterer and the duplicate index from the database, and a checkpoint's
+cost is that of the segment ending there. After the last checkpoint the story list and
+story detail are timed through the library calls the CLI and API make (no cache).
+Prints one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import sys
@@ -31,6 +37,8 @@ from storyline.sources.files import iter_documents
 from storyline.store.base import StoryQuery
 from storyline.store.sqlite import SQLiteStore
 
+Row = dict[str, float]
+
 # Stories whose detail is timed: enough for a stable median.
 TIMED_STORIES = 50
 
@@ -43,11 +51,42 @@ def peak_rss_mb() -> float:
 
 
 def cpu_seconds() -> float:
-    """CPU time of this process and its finished workers: on a shared machine, what
-    the work cost, whatever else ran beside it."""
+    """CPU time of this process and its workers, finished or running: on a shared
+    machine, what the work cost, whatever else ran beside it."""
     own = resource.getrusage(resource.RUSAGE_SELF)
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+    finished = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = own.ru_utime + own.ru_stime + finished.ru_utime + finished.ru_stime
+    return total + _running_children_cpu()
+
+
+def _running_children_cpu() -> float:
+    """CPU time of this process's live child processes (a worker pool), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                stat = Path(f"/proc/{child}/stat").read_text()
+            except FileNotFoundError:
+                continue  # ended meanwhile: counted by RUSAGE_CHILDREN once waited for
+            fields = stat.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def _peak_rss_mb_live() -> float:
+    """Peak resident memory of this process and of every worker, live or finished."""
+    peaks = [peak_rss_mb()]
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                status = Path(f"/proc/{child}/status").read_text()
+            except FileNotFoundError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) / 1024)
+    return max(peaks)
 
 
 def median_ms(calls: list[float]) -> float:
@@ -78,10 +117,87 @@ def time_queries(db: str) -> dict[str, float]:
     return {"story_list_ms": median_ms(listing), "story_detail_ms": median_ms(detail)}
 
 
+def one_ingest(db: str, settings: Settings, checkpoints: list[int], tmp: Path) -> list[Row]:
+    """The whole stream in one ``ingest`` call, measured as articles are placed."""
+    source = Path(tmp) / "stream.jsonl"
+    corpus.write_jsonl(corpus.stream(corpus.gnad_bases(), checkpoints[-1]), source)
+    results: list[Row] = []
+    mark = {"placed": 0, "seconds": time.perf_counter(), "cpu": cpu_seconds()}
+
+    def measure(done: int) -> None:
+        now, cpu = time.perf_counter(), cpu_seconds()
+        size = done - mark["placed"]
+        results.append(
+            {
+                "articles": done,
+                "ms_per_article": (now - mark["seconds"]) / size * 1000,
+                "cpu_ms_per_article": (cpu - mark["cpu"]) / size * 1000,
+                "peak_rss_mb": _peak_rss_mb_live(),
+                "db_bytes_per_article": _db_bytes(db) / done,
+            }
+        )
+        print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+        mark.update(placed=done, seconds=now, cpu=cpu)
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        waiting = len(results) < len(checkpoints)
+        if stage == "cluster" and waiting and done >= checkpoints[len(results)]:
+            measure(done)
+
+    store = SQLiteStore(db)
+    try:
+        report = ingest(iter_documents([str(source)], settings), store, settings, progress)
+    finally:
+        store.close()
+    placed = report.added + report.duplicates
+    if len(results) < len(checkpoints) and placed > mark["placed"]:
+        measure(placed)  # items that failed never reach the last checkpoint
+    return results
+
+
+def segments(
+    db: str, settings: Settings, checkpoints: list[int], segment: int, tmp: Path
+) -> list[Row]:
+    """The stream in files of ``segment`` articles, one ``ingest`` call each."""
+    records = corpus.stream(corpus.gnad_bases(), checkpoints[-1])
+    done, results = 0, []
+    segment_file = Path(tmp) / "segment.jsonl"
+    for checkpoint in checkpoints:
+        while done < checkpoint:
+            size = min(segment, checkpoint - done)
+            corpus.write_jsonl(islice(records, size), segment_file)
+            store = SQLiteStore(db)
+            started, cpu = time.perf_counter(), cpu_seconds()
+            ingest(iter_documents([str(segment_file)], settings), store, settings)
+            seconds = time.perf_counter() - started
+            cpu = cpu_seconds() - cpu
+            store.close()
+            done += size
+        results.append(
+            {
+                "articles": done,
+                "ms_per_article": seconds / size * 1000,
+                "cpu_ms_per_article": cpu / size * 1000,
+                "peak_rss_mb": peak_rss_mb(),
+                "db_bytes_per_article": _db_bytes(db) / done,
+            }
+        )
+        print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+    return results
+
+
+def _db_bytes(db: str) -> int:
+    """The database with its write-ahead log (not yet folded in during an ingest)."""
+    wal = Path(db + "-wal")
+    return Path(db).stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--checkpoints", default="10000,100000", help="comma-separated sizes")
-    parser.add_argument("--segment", type=int, default=5000)
+    parser.add_argument(
+        "--segment", type=int, default=0, help="articles per ingest call (0: one call)"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--db", help="database file (default: a temporary one)")
     args = parser.parse_args()
@@ -89,32 +205,17 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="storyline-scale-") as tmp:
         db = args.db or str(Path(tmp) / "scale.db")
         settings = Settings(db=db, workers=args.workers)
-        records = corpus.stream(corpus.gnad_bases(), checkpoints[-1])
-        done, results = 0, []
-        segment_file = Path(tmp) / "segment.jsonl"
-        for checkpoint in checkpoints:
-            while done < checkpoint:
-                size = min(args.segment, checkpoint - done)
-                corpus.write_jsonl(islice(records, size), segment_file)
-                store = SQLiteStore(db)
-                started, cpu = time.perf_counter(), cpu_seconds()
-                ingest(iter_documents([str(segment_file)], settings), store, settings)
-                seconds = time.perf_counter() - started
-                cpu = cpu_seconds() - cpu
-                store.close()
-                done += size
-            results.append(
-                {
-                    "articles": done,
-                    "ms_per_article": seconds / size * 1000,
-                    "cpu_ms_per_article": cpu / size * 1000,
-                    "peak_rss_mb": peak_rss_mb(),
-                    "db_bytes_per_article": Path(db).stat().st_size / done,
-                }
-            )
-            print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+        if args.segment > 0:
+            results = segments(db, settings, checkpoints, args.segment, Path(tmp))
+        else:
+            results = one_ingest(db, settings, checkpoints, Path(tmp))
         queries = time_queries(db)
-    print(json.dumps({"checkpoints": results, "queries": queries, "workers": args.workers}))
+    mode = f"segments of {args.segment}" if args.segment > 0 else "one ingest"
+    print(
+        json.dumps(
+            {"checkpoints": results, "queries": queries, "workers": args.workers, "mode": mode}
+        )
+    )
     return 0
 
 
