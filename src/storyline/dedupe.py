@@ -160,6 +160,9 @@ class DuplicateIndex:
     def __len__(self) -> int:
         return len(self._signatures)
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._signatures
+
     def find(self, fingerprint: str, sig: np.ndarray) -> Match | None:
         """The indexed original this text copies, if any."""
         exact = self._by_fingerprint.get(fingerprint)

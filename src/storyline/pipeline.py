@@ -209,6 +209,11 @@ def prefetched(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
         yield next_chunk
 
 
+# The originals' stories are kept for at most this many times the originals in the
+# duplicate window before those that left it are dropped: amortised constant time.
+STORY_OF_SLACK = 2
+
+
 class Engine:
     """The deduplicator and clusterer, restored from the store for a time window."""
 
@@ -251,6 +256,10 @@ class Engine:
         if original is None:
             self.story_of[article.id] = story_id
             self.duplicates.add(article.id, article.fingerprint, sig, article.published)
+            if len(self.story_of) > STORY_OF_SLACK * len(self.duplicates):
+                # Only originals still in the duplicate window can be copied: the rest
+                # go, so a long run's memory stays flat.
+                self.story_of = {k: v for k, v in self.story_of.items() if k in self.duplicates}
         return Placement(article, story_id, original, signature_bytes(sig))
 
     def changes(self) -> tuple[list[StoryRecord], list[tuple[str, str]]]:
@@ -270,20 +279,57 @@ class Engine:
         return records, changes.merges
 
 
+@dataclass(slots=True)
+class KeptEngine:
+    """The clusterer and duplicate index of a process that ingests again and again (a
+    watcher), kept between ``ingest`` calls: each call would otherwise restore them
+    from the database, which takes seconds to minutes when the window is full. Used
+    only while the database is as this process left it; any other writer, or a
+    failed call, makes the next call restore."""
+
+    engine: Engine | None = None
+    mark: int | None = None
+
+    def take(self, store: Store, settings: Settings) -> Engine | None:
+        engine, self.engine = self.engine, None
+        if engine is None or engine.store is not store or engine.settings != settings:
+            return None
+        return engine if store.write_mark() == self.mark else None
+
+    def keep(self, engine: Engine, store: Store) -> None:
+        self.engine, self.mark = engine, store.write_mark()
+
+
 def ingest(
     items: Iterable[RawDocument | InputError],
     store: Store,
     settings: Settings,
     progress: Progress | None = None,
+    kept: KeptEngine | None = None,
 ) -> IngestReport:
     """Ingest ``items`` into ``store`` in publication order; returns what happened.
 
     The input is taken in chunks of ``settings.chunk_size`` items, so memory holds one
     chunk (two with workers: one placed while the next is prepared), whatever the size
-    of the input. Articles are ordered by publication within a chunk.
+    of the input. Articles are ordered by publication within a chunk. With ``kept``,
+    the clusterer of the previous call is used again when nothing else wrote since,
+    and kept for the next call.
     """
+    engine = kept.take(store, settings) if kept is not None else None
+    report, engine = _ingest(items, store, settings, progress, engine)
+    if kept is not None and engine is not None:
+        kept.keep(engine, store)
+    return report
+
+
+def _ingest(
+    items: Iterable[RawDocument | InputError],
+    store: Store,
+    settings: Settings,
+    progress: Progress | None,
+    engine: Engine | None,
+) -> tuple[IngestReport, Engine | None]:
     report = IngestReport()
-    engine: Engine | None = None
     placements: list[Placement] = []
     pending_failures: list[Failure] = []
     placed = 0
@@ -325,4 +371,4 @@ def ingest(
                     progress("cluster", placed, None)
             if placements or pending_failures:
                 flush()
-    return report
+    return report, engine

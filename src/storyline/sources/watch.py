@@ -18,7 +18,7 @@ from pathlib import Path
 from storyline.config import Settings
 from storyline.errors import ConfigError, InputError
 from storyline.model import DocKind, Failure, RawDocument
-from storyline.pipeline import ingest
+from storyline.pipeline import KeptEngine, ingest
 from storyline.sources.feed_state import EntryOutcome, EntryStatus, FeedState
 from storyline.sources.feeds import Entry, backoff_seconds, parse_feed, read_feed_list
 from storyline.sources.fetch import Fetched, Fetcher, Kind
@@ -126,6 +126,9 @@ class _Poller:
         self.state, self.store, self.settings, self.fetcher = state, store, settings, fetcher
         self.clock, self.stop, self.say = clock, stop, say
         self.report = WatchReport()
+        # The clusterer between polls: restoring it for every batch of entries would
+        # cost more than the batch itself once the database holds a full window.
+        self.kept = KeptEngine()
 
     def poll(self, url: str) -> None:
         """Poll one feed; any failure is recorded and the feed backs off."""
@@ -207,7 +210,7 @@ class _Poller:
             items.append(RawDocument(entry.url, DocKind.HTML, html, fields))
         failed: dict[str, str] = {}
         if items:
-            result = ingest(items, self.store, self.settings)
+            result = ingest(items, self.store, self.settings, kept=self.kept)
             failed = {f.origin: f.reason for f in result.failures}
             self.report.added += result.added
             self.report.duplicates += result.duplicates

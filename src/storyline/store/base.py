@@ -110,6 +110,12 @@ class Store(Protocol):
 
     def known_ids(self, ids: Iterable[str]) -> set[str]: ...
 
+    def write_mark(self) -> int:
+        """Changes whenever articles are written: the last article's sequence number
+        (0 for none). A process that keeps its clusterer between ingests compares it
+        with the value after its own last write to see whether another wrote since."""
+        ...
+
     def write(
         self,
         placements: Sequence[Placement],

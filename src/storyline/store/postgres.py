@@ -131,6 +131,10 @@ class PostgresStore:
 
     # Writing.
 
+    def write_mark(self) -> int:
+        [row] = self._rows("SELECT COALESCE(MAX(seq), 0) AS seq FROM articles")
+        return int(row["seq"])
+
     def known_ids(self, ids: Iterable[str]) -> set[str]:
         rows = self._rows("SELECT id FROM articles WHERE id = ANY(%s)", (list(ids),))
         return {r["id"] for r in rows}

@@ -256,6 +256,10 @@ class SQLiteStore:
     def _transaction(self) -> _Transaction:
         return _Transaction(self.db)
 
+    def write_mark(self) -> int:
+        (seq,) = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()
+        return int(seq)
+
     def known_ids(self, ids: Iterable[str]) -> set[str]:
         wanted = list(ids)
         found: set[str] = set()
