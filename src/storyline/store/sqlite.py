@@ -279,7 +279,12 @@ class SQLiteStore:
         failures: Sequence[Failure],
     ) -> None:
         with self._transaction():
-            for p in placements:
+            # Another process may have stored some of these articles since this one's
+            # ingest looked (two ingests of overlapping input): an id is a hash of the
+            # URL or text, so it is the same article, skipped as PostgreSQL's writes do.
+            stored = self.known_ids(p.article.id for p in placements)
+            fresh = [p for p in placements if p.article.id not in stored]
+            for p in fresh:
                 self._insert_article(p)
             for old, new in merges:
                 self.db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (new, old))
@@ -296,11 +301,19 @@ class SQLiteStore:
                     (r.id, r.state, json.dumps(r.keys), to_iso(r.last_seen), int(r.dormant)),
                 )
             merged = _current({new for _, new in merges}, merges)
-            added = _added_by_story(placements, merges)
+            added = _added_by_story(fresh, merges)
             titles = {r.id: r.title for r in states if r.title}
             for story_id in sorted(added.keys() | merged):
                 self._refresh(
                     story_id, added.get(story_id, []), story_id in merged, titles.get(story_id)
+                )
+            if stored:
+                # A story whose articles were all stored first by the other process
+                # (under its own story) is left without any: it is not a story.
+                self.db.executemany(
+                    """DELETE FROM stories WHERE id = ? AND NOT EXISTS
+                       (SELECT 1 FROM articles WHERE story_id = ?)""",
+                    [(r.id, r.id) for r in states],
                 )
             self.db.executemany(
                 "INSERT INTO failures (origin, reason) VALUES (?, ?)",

@@ -1,0 +1,38 @@
+"""Two `storyline ingest` processes on one SQLite file with overlapping input: both
+finish, every article is stored once, and the stories stay consistent."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from tests.crash_support import audit, child_env, storyline, stream, write_jsonl
+
+
+def test_two_ingests_of_overlapping_input_store_each_article_once(tmp_path: Path) -> None:
+    records = stream(600, seed=5)
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    write_jsonl(first, records[:450])
+    write_jsonl(second, records[150:])  # the middle 300 are in both
+    db = tmp_path / "shared.db"
+    # Small write batches, so the two processes take turns many times.
+    env = child_env(STORYLINE_BATCH_SIZE="20")
+    runs = [
+        subprocess.Popen(
+            storyline("ingest", str(path), "--db", str(db)),
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for path in (first, second)
+    ]
+    outputs = [run.communicate(timeout=600) for run in runs]
+    for run, (_, err) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, err.decode()
+    audit(db)  # integrity, no dangling memberships, counts equal members
+    with sqlite3.connect(db) as con:
+        urls = [r[0] for r in con.execute("SELECT url FROM articles")]
+        empty = con.execute("SELECT COUNT(*) FROM stories WHERE article_count = 0").fetchone()
+    assert sorted(urls) == sorted(str(r["url"]) for r in records)
+    assert empty == (0,)
