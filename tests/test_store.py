@@ -3,13 +3,14 @@ tests/test_store_contract.py."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from storyline.model import Article, DatePrecision, Features
-from storyline.store.base import Placement, StoryRecord
+from storyline.store.base import Placement, StoryFilter, StoryRecord
 from storyline.store.sqlite import MIGRATIONS, SQLiteStore
 
 
@@ -38,16 +39,44 @@ def record(story_id: str, day: int = 1) -> StoryRecord:
     return StoryRecord(story_id, state, ("title",), datetime(2024, 3, day, tzinfo=UTC), False)
 
 
-def test_store_failed_write_leaves_database_unchanged(store: SQLiteStore) -> None:
+def test_store_failed_write_leaves_database_unchanged(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     a = article(1)
     store.write([Placement(a, "s1", None, b"")], [record("s1")], [], [])
-    with pytest.raises(Exception, match="UNIQUE"):
-        # The second article collides with the first: nothing of this batch may stay.
+    insert = store._insert_article
+
+    def failing_on_third(p: Placement) -> None:
+        if p.article.id == "a3":
+            raise sqlite3.OperationalError("disk I/O error")
+        insert(p)
+
+    monkeypatch.setattr(store, "_insert_article", failing_on_third)
+    with pytest.raises(sqlite3.OperationalError):
+        # The third article fails after the second was inserted: nothing may stay.
         store.write(
-            [Placement(article(2), "s2", None, b""), Placement(a, "s1", None, b"")], [], [], []
+            [Placement(article(2), "s2", None, b""), Placement(article(3), "s2", None, b"")],
+            [record("s2")],
+            [],
+            [],
         )
-    assert store.known_ids(["a1", "a2"]) == {"a1"}
+    assert store.known_ids(["a1", "a2", "a3"]) == {"a1"}
     assert store.search("Title") and all(h.article.id == "a1" for h in store.search("Title"))
+
+
+def test_store_write_skips_articles_stored_meanwhile(store: SQLiteStore) -> None:
+    # Another process stored a1 after this one's ingest looked: the write skips it.
+    a = article(1)
+    store.write([Placement(a, "s1", None, b"")], [record("s1")], [], [])
+    store.write(
+        [Placement(article(2), "s1", None, b""), Placement(a, "s1", None, b"")],
+        [record("s1")],
+        [],
+        [],
+    )
+    assert store.known_ids(["a1", "a2"]) == {"a1", "a2"}
+    [story] = store.stories(StoryFilter())
+    assert story.article_count == 2
 
 
 def test_store_reopens_without_migrating_twice(tmp_path: Path) -> None:
