@@ -36,7 +36,7 @@ from storyline.distributed.rows import (  # noqa: E402
     MEMBERSHIP_COLUMNS,
     STORY_COLUMNS,
 )
-from storyline.distributed.spark import JobReport, run, session  # noqa: E402
+from storyline.distributed.spark import LOCAL_DRIVER_MEMORY, JobReport, run, session  # noqa: E402
 
 runner = CliRunner()
 
@@ -272,3 +272,9 @@ def test_spark_matches_single_process_on_the_evaluation_corpus(
     single_f1 = cluster_scores(labels, [single[a] for a in ids]).bcubed_f1
     spark_f1 = cluster_scores(labels, [spark_story[a] for a in ids]).bcubed_f1
     assert abs(spark_f1 - single_f1) <= 0.01
+
+
+def test_spark_local_session_gets_a_heap_for_archives(spark: pyspark.sql.SparkSession) -> None:
+    # Every task of local mode runs in this one JVM; Spark's 1 GB default ran out of
+    # heap at 30,000 articles.
+    assert spark.sparkContext.getConf().get("spark.driver.memory") == LOCAL_DRIVER_MEMORY
