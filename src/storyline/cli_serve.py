@@ -56,6 +56,7 @@ def serve_cli(
     import uvicorn
 
     from storyline.api import create_app
+    from storyline.api.tcp import PROTOCOL
     from storyline.services import start_warm_up
     from storyline.store import describe_address, open_store
 
@@ -67,6 +68,7 @@ def serve_cli(
         "port": port,
         "log_level": "info",
         "server_header": False,
+        "http": PROTOCOL,
     }
     if workers == 1:
         app = create_app(settings)
