@@ -31,7 +31,7 @@ from pathlib import Path
 from corpus import GNAD, gnad_bases, stream
 
 from storyline.config import load_settings
-from storyline.distributed.spark import run, session
+from storyline.distributed.spark import LOCAL_DRIVER_MEMORY, run, session
 from storyline.pipeline import ingest
 from storyline.sources.files import iter_documents
 from storyline.store.sqlite import SQLiteStore
@@ -66,9 +66,9 @@ def single_process(inputs: list[str], tmp: Path) -> dict[str, object]:
     return {"articles": report.added + report.duplicates, "seconds": round(seconds, 1)}
 
 
-def spark_run(inputs: list[str], tmp: Path, master: str) -> dict[str, object]:
+def spark_run(inputs: list[str], tmp: Path, master: str, heap: str | None) -> dict[str, object]:
     out = tmp / "out"
-    spark = session(master)
+    spark = session(master, heap)
     try:
         report = run(spark, inputs, str(out), load_settings())
     finally:
@@ -80,6 +80,7 @@ def spark_run(inputs: list[str], tmp: Path, master: str) -> dict[str, object]:
         "copies": report.copies,
         "stories": report.stories,
         "partitions": report.partitions,
+        "heap": heap or LOCAL_DRIVER_MEMORY,
         "stages": report.stage_seconds,
     }
 
@@ -121,6 +122,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--results", type=Path, default=None)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--driver-memory", help=f"heap of the local JVM (default {LOCAL_DRIVER_MEMORY})"
+    )
     parser.add_argument("--table", type=Path, help="print a --results file as a table and stop")
     args = parser.parse_args()
     if args.table:
@@ -146,7 +150,8 @@ def main() -> int:
             if not args.no_baseline:
                 emit({"size": size, "run": "single process", **single_process(inputs, tmp)})
             for master in args.masters:
-                emit({"size": size, "run": f"spark {master}", **spark_run(inputs, tmp, master)})
+                row = spark_run(inputs, tmp, master, args.driver_memory)
+                emit({"size": size, "run": f"spark {master}", **row})
     return 0
 
 

@@ -119,8 +119,9 @@ class JobReport:
 LOCAL_DRIVER_MEMORY = "4g"
 
 
-def session(master: str | None = None) -> SparkSession:
-    """A SparkSession: the given master, else spark-submit's, else all local cores."""
+def session(master: str | None = None, driver_memory: str | None = None) -> SparkSession:
+    """A SparkSession: the given master, else spark-submit's, else all local cores. A
+    local master's JVM gets ``driver_memory`` of heap (default ``LOCAL_DRIVER_MEMORY``)."""
     # The executors must run this interpreter, where storyline is installed.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName("storyline")
@@ -131,7 +132,8 @@ def session(master: str | None = None) -> SparkSession:
         if master.startswith("local"):
             builder = builder.config("spark.ui.enabled", "false")
             if not SparkConf().contains("spark.driver.memory"):
-                builder = builder.config("spark.driver.memory", LOCAL_DRIVER_MEMORY)
+                heap = driver_memory or LOCAL_DRIVER_MEMORY
+                builder = builder.config("spark.driver.memory", heap)
     return builder.config("spark.ui.showConsoleProgress", "false").getOrCreate()
 
 
