@@ -5,7 +5,10 @@ its own. Articles come from ``benchmarks/corpus.py`` (10kGNAD re-told round afte
 round), written to one news-please JSONL file and ingested by one ``ingest`` call, as
 a long-running import does; a checkpoint's cost is that of the articles placed since
 the previous checkpoint (wall time, and CPU time of this process and its workers).
-With ``--segment N`` the stream is ingested instead in files of N articles, one
+With ``--resume`` an earlier run's database (``--db``) is continued where its
+stream stopped (the first article of the stream it does not hold), so a long run can
+be made across several sittings; each sitting's checkpoints are appended to
+``--results``. With ``--segment N`` the stream is ingested instead in files of N articles, one
 ``ingest`` call each, as a user adding file after file does: then every call also
 restores the clusterer and the duplicate index from the database, and a checkpoint's
 cost is that of the segment ending there. After the last checkpoint the story list and
@@ -37,6 +40,7 @@ from storyline.services.stories import list_stories, story_detail
 from storyline.sources.files import iter_documents
 from storyline.store.base import StoryQuery
 from storyline.store.sqlite import SQLiteStore
+from storyline.text.analyse import article_id
 
 Row = dict[str, float]
 
@@ -135,12 +139,39 @@ def time_queries(db: str) -> dict[str, float]:
     }
 
 
-def one_ingest(db: str, settings: Settings, checkpoints: list[int], tmp: Path) -> list[Row]:
-    """The whole stream in one ``ingest`` call, measured as articles are placed."""
+def stored_prefix(db: str, total: int) -> int:
+    """How many of the stream's first articles the database holds, all of them: where a
+    resumed run starts. (An ingest orders each chunk by publication time, so a run cut
+    short may hold a few articles past this point; they are read again and skipped.)"""
+    store = SQLiteStore(db)
+    try:
+        for position, record in enumerate(corpus.stream(corpus.gnad_bases(), total)):
+            found = store.db.execute(
+                "SELECT 1 FROM articles WHERE id = ?", (article_id(record["url"], ""),)
+            ).fetchone()
+            if found is None:
+                return position
+        return total
+    finally:
+        store.close()
+
+
+def one_ingest(
+    db: str,
+    settings: Settings,
+    checkpoints: list[int],
+    tmp: Path,
+    start: int = 0,
+    log: Path | None = None,
+) -> list[Row]:
+    """The stream from article ``start`` in one ``ingest`` call, measured as articles
+    are placed; each checkpoint is appended to ``log`` as it is measured."""
     source = Path(tmp) / "stream.jsonl"
-    corpus.write_jsonl(corpus.stream(corpus.gnad_bases(), checkpoints[-1]), source)
+    records = islice(corpus.stream(corpus.gnad_bases(), checkpoints[-1]), start, None)
+    corpus.write_jsonl(records, source)
+    checkpoints = [c for c in checkpoints if c > start]
     results: list[Row] = []
-    mark = {"placed": 0, "seconds": time.perf_counter(), "cpu": cpu_seconds()}
+    mark = {"placed": start, "seconds": time.perf_counter(), "cpu": cpu_seconds()}
 
     def measure(done: int) -> None:
         now, cpu = time.perf_counter(), cpu_seconds()
@@ -152,22 +183,26 @@ def one_ingest(db: str, settings: Settings, checkpoints: list[int], tmp: Path) -
                 "cpu_ms_per_article": (cpu - mark["cpu"]) / size * 1000,
                 "peak_rss_mb": _peak_rss_mb_live(),
                 "db_bytes_per_article": _db_bytes(db) / done,
+                "resumed_at": start,
             }
         )
         print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+        if log is not None:
+            with log.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(results[-1]) + "\n")
         mark.update(placed=done, seconds=now, cpu=cpu)
 
     def progress(stage: str, done: int, total: int | None) -> None:
         waiting = len(results) < len(checkpoints)
-        if stage == "cluster" and waiting and done >= checkpoints[len(results)]:
-            measure(done)
+        if stage == "cluster" and waiting and start + done >= checkpoints[len(results)]:
+            measure(start + done)
 
     store = SQLiteStore(db)
     try:
         report = ingest(iter_documents([str(source)], settings), store, settings, progress)
     finally:
         store.close()
-    placed = report.added + report.duplicates
+    placed = start + report.added + report.duplicates
     if len(results) < len(checkpoints) and placed > mark["placed"]:
         measure(placed)  # items that failed never reach the last checkpoint
     return results
@@ -204,6 +239,10 @@ def segments(
     return results
 
 
+def _articles(row: Row) -> float:
+    return row["articles"]
+
+
 def _db_bytes(db: str) -> int:
     """The database with its write-ahead log (not yet folded in during an ingest)."""
     wal = Path(db + "-wal")
@@ -219,6 +258,14 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--db", help="database file (default: a temporary one)")
     parser.add_argument(
+        "--resume", action="store_true", help="continue the stream an earlier run left in --db"
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        help="append each checkpoint here as a JSON line, as measured (one ingest)",
+    )
+    parser.add_argument(
         "--queries-only", action="store_true", help="time the queries on --db and stop"
     )
     args = parser.parse_args()
@@ -228,13 +275,21 @@ def main() -> int:
         print(json.dumps(time_queries(args.db)))
         return 0
     checkpoints = sorted(int(x) for x in args.checkpoints.split(","))
+    if args.resume and (not args.db or args.segment > 0):
+        parser.error("--resume needs --db and one ingest (no --segment)")
     with tempfile.TemporaryDirectory(prefix="storyline-scale-") as tmp:
         db = args.db or str(Path(tmp) / "scale.db")
         settings = Settings(db=db, workers=args.workers)
         if args.segment > 0:
             results = segments(db, settings, checkpoints, args.segment, Path(tmp))
         else:
-            results = one_ingest(db, settings, checkpoints, Path(tmp))
+            start = stored_prefix(db, checkpoints[-1]) if args.resume else 0
+            print(json.dumps({"starting_at": start}), file=sys.stderr, flush=True)
+            results = one_ingest(db, settings, checkpoints, Path(tmp), start, args.results)
+        if args.results and args.segment == 0:
+            # Earlier sittings' checkpoints, and this one's.
+            rows = [json.loads(line) for line in args.results.read_text().splitlines()]
+            results = sorted({int(r["articles"]): r for r in rows}.values(), key=_articles)
         queries = time_queries(db)
     mode = f"segments of {args.segment}" if args.segment > 0 else "one ingest"
     print(
