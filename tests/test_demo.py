@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
+from storyline.api import create_app
 from storyline.config import Settings
 from storyline.evaluate import cluster_scores
 from storyline.pipeline import ingest
@@ -16,6 +20,28 @@ DEMO = Path(__file__).resolve().parents[1] / "demo"
 # The demo's events share cities, ministers and dates on purpose; anything below this
 # means a change made stories mix or split in the corpus the README shows first.
 DEMO_BCUBED_FLOOR = 0.95
+
+
+def _demo_db(folder: Path) -> Settings:
+    settings = Settings(db=str(folder / "demo.db"))
+    store = SQLiteStore(settings.db)
+    ingest(iter_documents([str(DEMO / "corpus")], settings), store, settings)
+    store.close()
+    return settings
+
+
+def test_demo_story_pages_link_only_names_the_index_knows(tmp_path: Path) -> None:
+    # A story page finds names in its articles again when it is shown; each one links
+    # to the name's page, which answers from the names stored at ingest.
+    with TestClient(create_app(_demo_db(tmp_path))) as client:
+        stories = client.get("/api/stories", params={"limit": 50}).json()["items"]
+        links: set[str] = set()
+        for story in stories:
+            html = client.get(f"/stories/{story['id']}").text
+            links |= set(re.findall(r'href="(/names/[^"]+)"', html))
+        assert len(links) > 50
+        broken = [link for link in sorted(links) if client.get(link).status_code != 200]
+    assert broken == []
 
 
 def test_demo_corpus_forms_its_events(tmp_path: Path) -> None:

@@ -178,8 +178,12 @@ def article(store: Store, article_id: str) -> dict[str, Any]:
 
 
 def resolve_name(store: Store, name: str) -> str:
-    """The stored key of ``name``: a person is keyed by surname, so "Marta Sokol" is
-    tried whole, then by its last word; a key (from a story's names) is itself."""
+    """The stored key of ``name``: a key (from a story's names) is itself; a person is
+    keyed by surname, so "Marta Sokol" is tried whole, then by its last word. A key is
+    tried as it is first: keys are not keys of themselves ("cnb" from "ČNB" would
+    become "tsnb" through the spelling rules)."""
+    if store.name_forms(name):
+        return name
     key = name_key(name)
     words = name.split()
     if len(words) > 1 and not store.name_forms(key):
