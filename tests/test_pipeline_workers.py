@@ -8,9 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from storyline.config import Settings
-from storyline.pipeline import ingest
+from storyline.pipeline import Packed, Prepared, ingest, process_chunk
 from storyline.sources.files import iter_documents
 from storyline.store.sqlite import SQLiteStore
+from storyline.workers import Runner
 
 DEMO = Path(__file__).resolve().parents[1] / "demo" / "corpus"
 
@@ -74,3 +75,20 @@ def test_failures_in_workers_are_reported_and_the_rest_stored(tmp_path: Path) ->
         store.close()
     assert report.added == 1 and report.failed == 2
     assert (stored.articles, stored.failures) == (1, 2)
+
+
+def test_worker_results_travel_packed_and_unpack_to_the_same_article() -> None:
+    # A prepared article unpickled holds ~10x its pickled size; the clusterer's process
+    # keeps up to three chunks of them, so they stay packed until placed.
+    settings = Settings()
+    documents = list(iter_documents([str(DEMO)], settings))[:6]
+    with Runner(2) as pool, Runner(1) as inline:
+        packed = process_chunk(documents, pool)
+        plain = process_chunk(documents, inline)
+    assert packed.prepared and all(isinstance(p, Packed) for p in packed.prepared)
+    assert all(isinstance(p, Prepared) for p in plain.prepared)
+    assert [p.id for p in packed.prepared] == [p.id for p in plain.prepared]
+    for a, b in zip(packed.prepared, plain.prepared, strict=True):
+        unpacked = a.unpack()
+        assert unpacked.article == b.article and unpacked.vectors == b.vectors
+        assert (unpacked.signature == b.signature).all()
