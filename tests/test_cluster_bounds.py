@@ -48,3 +48,24 @@ def test_dormant_stories_are_forgotten_oldest_first(monkeypatch: pytest.MonkeyPa
     assert len(clusterer.dormant) == 2
     # The two stories that fell asleep last are the ones kept.
     assert set(clusterer.dormant) == set(stories[-3:-1])
+
+
+def test_restore_keeps_at_most_the_active_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A full window restored whole held every story of it in full until the clock
+    # moved on: twice the memory of the run it continues.
+    monkeypatch.setattr(online, "MAX_ACTIVE_STORIES", 3)
+    run = OnlineClusterer(timedelta(days=365), DEFAULT_MODEL)
+    stories = [run.assign(article(i, hours=i)) for i in range(len(TOPICS))]
+    states = {s.id: s for s in [*run.active.values(), *run.dormant.values()]}
+    restored = OnlineClusterer(timedelta(days=365), DEFAULT_MODEL)
+    restored.start_at(datetime(2025, 5, 1, tzinfo=UTC) + timedelta(hours=len(TOPICS)))
+    sizes = []
+    for story_id in stories:  # oldest first, as the store gives them
+        state = states[story_id]
+        restored.restore(story_id, state.centroid, set(state.keys))
+        sizes.append(len(restored.active))
+    assert max(sizes) == 3
+    assert set(restored.active) == set(stories[-3:])
+    assert set(restored.dormant) == set(stories[:-3])
+    # What fell asleep during the restore is written back compacted, as in the run.
+    assert set(restored.take_changes().states) >= set(stories[:-3]) - set(run.dormant)

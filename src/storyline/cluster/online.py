@@ -152,7 +152,11 @@ class OnlineClusterer:
         return self._merge_neighbours(story).id
 
     def restore(self, story_id: str, centroid: Centroid, keys: set[str]) -> None:
-        """Put back a story from the store, active or dormant by its last article."""
+        """Put back a story from the store, active or dormant by its last article.
+        Stories come oldest first; beyond ``max_active`` the least recent go dormant
+        at once, as they had in an uninterrupted run, so a restore never holds more
+        full stories than the run it continues (a full window restored whole took
+        twice the memory)."""
         story = StoryState(story_id, centroid, keys)
         horizon = self._horizon(self._now)
         if horizon and centroid.last_seen and centroid.last_seen < horizon:
@@ -163,6 +167,11 @@ class OnlineClusterer:
             self._schedule(story)
         for key in keys:
             self._index[key].add(story_id)
+        if len(self.active) > self.max_active:
+            while len(self.active) > self.max_active and (oldest := self._oldest_active()):
+                heapq.heappop(self._expiry)
+                self._sleep(oldest[1])
+            self._forget_oldest()
 
     def start_at(self, moment: datetime | None) -> None:
         """Set the stream's clock before restoring (the oldest article to come)."""
