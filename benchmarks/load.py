@@ -100,6 +100,10 @@ class Result:
     load: float  # the machine's load average over the last minute, at the end
 
 
+# This interpreter's storyline, whether or not its environment is on PATH.
+STORYLINE = [sys.executable, "-m", "storyline"]
+
+
 def _ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
@@ -213,7 +217,7 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     folder = Path(tempfile.mkdtemp(prefix="storyline-load-"))
     log = folder / "serve.log"
-    command = ["storyline", "serve", "--port", str(port), "--db", args.db]
+    command = [*STORYLINE, "serve", "--port", str(port), "--db", args.db]
     with log.open("wb") as sink:
         server = subprocess.Popen(
             [*command, "--workers", str(args.workers)], stdout=sink, stderr=sink
@@ -233,7 +237,7 @@ def main() -> int:
         warm_up = script(folder, "warm-up", ["/", *spread_json, *spread_pages], None)
         wrk(base, warm_up, WARM_UP_SECONDS, server.pid)
         ingest = subprocess.Popen(
-            ["storyline", "ingest", args.extra, "--db", args.db, "--json"],
+            [*STORYLINE, "ingest", args.extra, "--db", args.db, "--json"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env={**os.environ, "STORYLINE_CHUNK_SIZE": str(INGEST_CHUNK)},
