@@ -181,7 +181,7 @@ def resolve_name(store: Store, name: str) -> str:
     """The stored key of ``name``: a key (from a story's names) is itself; a person is
     keyed by surname, so "Marta Sokol" is tried whole, then by its last word. A key is
     tried as it is first: keys are not keys of themselves ("cnb" from "ČNB" would
-    become "tsnb" through the spelling rules)."""
+    become "knb" through the spelling rules)."""
     if store.name_forms(name):
         return name
     key = name_key(name)
