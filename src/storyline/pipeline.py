@@ -196,13 +196,11 @@ def process_chunk(items: Sequence[RawDocument | InputError], runner: Runner) -> 
     # Lines repeated across many articles of one source are its boilerplate.
     chunk.learned = learn((default_source(p), p.text) for p in parsed)
     seen: set[str] = set()
-    packed: list[Packed | Failure] = []
-    inline: list[Prepared | Failure] = []
-    if runner.workers > 1:
-        packed = runner.map(prepare_batch_packed, parsed, chunk.learned)
-    else:
-        inline = runner.map(prepare_batch, parsed, chunk.learned)
-    results: list[Prepared | Packed | Failure] = [*packed, *inline]
+    results: list[Prepared | Packed | Failure] = (
+        runner.map(prepare_batch_packed, parsed, chunk.learned)
+        if runner.workers > 1
+        else runner.map(prepare_batch, parsed, chunk.learned)
+    )
     for ready in results:
         if isinstance(ready, Failure):
             chunk.failures.append(ready)

@@ -27,10 +27,10 @@ WORKER_BATCH = 64
 
 
 def _run(
-    fn: Callable[[Sequence[T], LearnedBoilerplate | None], list[R]],
+    fn: Callable[[Sequence[T], LearnedBoilerplate | None], Sequence[R]],
     learned: LearnedBoilerplate | None,
     batch: Sequence[T],
-) -> list[R]:
+) -> Sequence[R]:
     # Module level, so the pool can pickle it with its arguments.
     return fn(batch, learned)
 
@@ -48,7 +48,7 @@ class Runner:
 
     def map(
         self,
-        fn: Callable[[Sequence[T], LearnedBoilerplate | None], list[R]],
+        fn: Callable[[Sequence[T], LearnedBoilerplate | None], Sequence[R]],
         items: Sequence[T],
         learned: LearnedBoilerplate | None = None,
     ) -> list[R]:
