@@ -10,10 +10,11 @@ from hypothesis import strategies as st
 
 from storyline.cluster.model import DEFAULT_MODEL, article_similarity
 from storyline.cluster.online import OnlineClusterer
-from storyline.cluster.similarity import Centroid, vectors
+from storyline.cluster.similarity import FEATURES, Centroid, features, vectors
 from storyline.cluster.vectors import add_into, add_shared_into
 from storyline.model import Article, DatePrecision, Parsed
 from storyline.text.analyse import analyse
+from storyline.text.translit import name_key
 from tests.conftest import EVENTS
 
 
@@ -156,3 +157,62 @@ def test_cluster_restored_centroids_share_their_terms() -> None:
     assert common
     ones = {k: k for k in restored[0].parts["body"]}
     assert all(ones[k] is k for k in restored[1].parts["body"] if k in common)
+
+
+def _key_name_features(a: Article, b: Article) -> tuple[float, float]:
+    story = Centroid()
+    story.add(vectors(b))
+    values = dict(zip(FEATURES, features(vectors(a), story), strict=True))
+    return values["key_names"], values["story_key_names"]
+
+
+def test_cluster_key_names_tell_two_events_of_one_kind_apart() -> None:
+    fox = make(
+        "fox",
+        "2018-01-01",
+        "Bears fire coach John Fox after a losing season",
+        "The Chicago Bears fired head coach John Fox on Monday. Fox led the Bears for "
+        "three seasons. General manager Ryan Pace said Fox was a good coach. The Bears "
+        "will interview candidates this week, Pace said, and Fox thanked the players.",
+    )
+    arians = make(
+        "arians",
+        "2018-01-01",
+        "Cardinals coach Bruce Arians retires after five seasons",
+        "The Arizona Cardinals said head coach Bruce Arians retired on Monday. Arians led "
+        "the Cardinals for five seasons. Quarterback Carson Palmer said Arians was a good "
+        "coach. The Cardinals will interview candidates this week, and Arians thanked Palmer.",
+    )
+    rewrite = make(
+        "fox-2",
+        "2018-01-02",
+        "Chicago dismisses John Fox",
+        "John Fox is out as coach of the Chicago Bears after three seasons, the Bears "
+        "announced; Ryan Pace will lead the search for a successor to Fox.",
+    )
+    assert _key_name_features(arians, fox) == (0.0, 0.0)
+    assert _key_name_features(rewrite, fox) == (1.0, 1.0)
+
+
+def test_cluster_key_names_follow_the_story_as_it_grows() -> None:
+    story = Centroid()
+    first = "Angela Merkel met Emmanuel Macron in Paris on Monday to talk about the budget."
+    story.add(vectors(make("a", "2024-01-01", "Merkel meets Macron", first)))
+    before = story.key_names()
+    later = (
+        "Olaf Scholz spoke in Hamburg. Scholz said the budget would pass. Scholz added that "
+        "Scholz's party agreed, and Scholz thanked Scholz's coalition partners for it."
+    )
+    for n in range(3):
+        story.add(vectors(make(f"b{n}", "2024-01-02", "Scholz speaks", later)))
+    assert name_key("Scholz") not in before
+    assert name_key("Scholz") in story.key_names()
+
+
+@settings(max_examples=40, deadline=None)
+@given(words, words)
+def test_cluster_key_name_features_are_shares(a: list[str], b: list[str]) -> None:
+    x = make("x", "2024-01-01", "", " ".join(a))
+    y = make("y", "2024-01-01", "", " ".join(b))
+    for value in _key_name_features(x, y):
+        assert value in (0.0, 1 / 3, 0.5, 2 / 3, 1.0)

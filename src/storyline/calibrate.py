@@ -293,6 +293,7 @@ def _cv_scores(
 
 def _version(cluster_dir: Path | None, pairs_csv: Path | None) -> str:
     h = hashlib.sha256()
+    h.update(" ".join(FEATURES).encode())  # other features, another model
     for path in sorted((cluster_dir or Path()).glob("*.json")) if cluster_dir else []:
         h.update(path.read_bytes())
     if pairs_csv:

@@ -303,7 +303,7 @@ class OnlineClusterer:
         parts = story.centroid.parts
         for part, size in DORMANT_SIZE.items():
             parts[part] = heaviest(parts[part], size)
-        story.centroid._norms = None
+        story.centroid.changed()
         keep = {f"@{n}" for n in parts["names"]} | set(parts["body"])
         for key in story.keys - keep:
             holders = self._index.get(key)

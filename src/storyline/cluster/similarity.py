@@ -68,11 +68,19 @@ GAP_CAP_DAYS = 365.0
 BASE_FEATURES = (*PARTS, *(f"sqrt_{p}" for p in PARTS))
 FEATURES = (
     *BASE_FEATURES,
+    # Whether the names each side mentions most appear on the other side at all: two
+    # events of one kind (two coaches leaving two clubs) share their vocabulary and
+    # the names of their field, but not the names they are about.
+    "key_names",
+    "story_key_names",
     "gap",
     "cross_language",
     *(f"cross_{f}" for f in BASE_FEATURES),
     "dense",  # cosine of sentence embeddings; 0 unless an embedding model is configured
 )
+
+# Names an article (or story) is about: its most mentioned ones.
+KEY_NAMES = 3
 
 # Characters of an article given to an embedding model: models read a few hundred
 # tokens, and the head of a news text states the event.
@@ -150,6 +158,17 @@ class Centroid:
     last_seen: datetime | None = None
     dense: list[float] = field(default_factory=list)  # sum of member embeddings
     _norms: dict[str, float] | None = None
+    _key_names: list[str] | None = None
+
+    def changed(self) -> None:
+        """Forget what was derived from the parts (after they were changed in place)."""
+        self._norms = None
+        self._key_names = None
+
+    def key_names(self) -> list[str]:
+        if self._key_names is None:
+            self._key_names = key_names(self.parts["names"])
+        return self._key_names
 
     def add(self, v: ArticleVectors) -> None:
         self._add_dense(v.dense)
@@ -161,7 +180,7 @@ class Centroid:
         self.size += 1
         if v.published and (self.last_seen is None or v.published > self.last_seen):
             self.last_seen = v.published
-        self._norms = None
+        self.changed()
 
     def _add_dense(self, dense: Sequence[float]) -> None:
         if not dense:
@@ -188,7 +207,7 @@ class Centroid:
         self.size += other.size
         if other.last_seen and (self.last_seen is None or other.last_seen > self.last_seen):
             self.last_seen = other.last_seen
-        self._norms = None
+        self.changed()
 
     def norm(self, part: str) -> float:
         if self._norms is None:
@@ -236,7 +255,21 @@ def features(v: ArticleVectors, c: Centroid) -> tuple[float, ...]:
         gap = math.log1p(min(days, GAP_CAP_DAYS)) / math.log1p(GAP_CAP_DAYS)
     cross = 0.0 if v.language in c.languages else 1.0
     base = (*cosines.values(), *(math.sqrt(x) for x in cosines.values()))
-    return (*base, gap, cross, *(cross * x for x in base), c.dense_cosine(v.dense))
+    names, story_names = v.parts["names"], c.parts["names"]
+    key = (_found(key_names(names), story_names), _found(c.key_names(), names))
+    return (*base, *key, gap, cross, *(cross * x for x in base), c.dense_cosine(v.dense))
+
+
+def key_names(names: Vector) -> list[str]:
+    """The ``KEY_NAMES`` heaviest name keys (ties by key)."""
+    return [k for k, _ in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))[:KEY_NAMES]]
+
+
+def _found(keys: list[str], names: Vector) -> float:
+    """Share of ``keys`` among ``names``; 0 when either side has none."""
+    if not keys or not names:
+        return 0.0
+    return sum(1 for k in keys if k in names) / len(keys)
 
 
 def pair_features(
