@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import socket
 import statistics
@@ -31,6 +30,10 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from wrk_output import parse_wrk
 
 CLIENTS = 32
 THREADS = 2  # the machine has two cores; wrk shares them with the server
@@ -104,10 +107,6 @@ class Result:
 STORYLINE = [sys.executable, "-m", "storyline"]
 
 
-def _ms(value: str, unit: str) -> float:
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
 def cpu_seconds(pid: int) -> float:
     """CPU time used so far by process ``pid`` and its children (the server's workers)."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -129,24 +128,15 @@ def wrk(base: str, script: Path, seconds: int, server: int) -> Result:
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     cpu = cpu_seconds(server) - cpu_before
     after = get(f"{base}/api/metrics")["articles"]
-    requests = re.search(r"(\d+) requests in", out)
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    if not (rate and p50 and p99 and requests):
-        raise SystemExit(f"cannot read wrk's output:\n{out}")
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    sockets = re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
-    )
+    summary = parse_wrk(out)
     return Result(
-        requests_per_second=float(rate.group(1)),
-        p50_ms=_ms(*p50.groups()),
-        p99_ms=_ms(*p99.groups()),
-        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
-        socket_errors=sum(int(n) for n in sockets.groups()) if sockets else 0,
+        requests_per_second=summary.requests_per_second,
+        p50_ms=summary.p50_ms,
+        p99_ms=summary.p99_ms,
+        non_2xx=summary.non_2xx,
+        socket_errors=summary.socket_errors,
         ingested=after - before,
-        cpu_ms=1000 * cpu / max(int(requests.group(1)), 1),
+        cpu_ms=1000 * cpu / max(summary.requests, 1),
         load=os.getloadavg()[0],
     )
 

@@ -37,7 +37,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the article generator and site live with the crash tests
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
 from tests.crash_support import Publisher, child_env, stream  # noqa: E402
+from wrk_output import WrkSummary, parse_wrk  # noqa: E402
 
 CLIENTS = 32
 THREADS = 2  # the machine has two cores; wrk shares them with the server and the watcher
@@ -112,43 +115,11 @@ class Sample:
     stored: int
 
 
-@dataclass(frozen=True, slots=True)
-class Load:
-    requests: int
-    requests_per_second: float
-    p50_ms: float
-    p99_ms: float
-    non_2xx: int
-    socket_errors: int
-
-
-def _ms(value: str, unit: str) -> float:
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
-def run_wrk(base: str, script: Path, seconds: int) -> tuple[Load, str]:
+def run_wrk(base: str, script: Path, seconds: int) -> tuple[WrkSummary, str]:
     command = ["wrk", "-t", str(THREADS), "-c", str(CLIENTS), "-d", f"{seconds}s"]
     command += ["--latency", "--timeout", WRK_TIMEOUT, "-s", str(script), base + "/"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    total = re.search(r"(\d+) requests in", out)
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    if not (total and rate and p50 and p99):
-        raise SystemExit(f"cannot read wrk's output:\n{out}")
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    sockets = re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
-    )
-    load = Load(
-        requests=int(total.group(1)),
-        requests_per_second=float(rate.group(1)),
-        p50_ms=_ms(*p50.groups()),
-        p99_ms=_ms(*p99.groups()),
-        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
-        socket_errors=sum(int(n) for n in sockets.groups()) if sockets else 0,
-    )
-    return load, out
+    return parse_wrk(out), out
 
 
 def mix_script(base: str, folder: Path) -> Path:
