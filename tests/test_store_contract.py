@@ -148,6 +148,52 @@ def test_contract_merge_in_the_same_batch_as_new_articles(store: Store) -> None:
     assert {m.story_id for m in store.story_articles("s1")} == {"s1"}
 
 
+def test_contract_merged_summaries_combine_without_reading_every_member(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two stories of several batches each, then merges (one through a chain, one in the
+    # batch that adds articles): the summary is that of all members, yet no member
+    # list is read, so a merge into a large story costs what one into a small one does.
+    later = DAY + timedelta(days=2)
+    first = [article(n, source=f"src{n}.example") for n in (1, 2)]
+    second = [article(n, lang="de", published=DAY + timedelta(days=1)) for n in (3, 4)]
+    store.write(
+        [place(first[0], "s1"), place(second[0], "s2")], [record("s1"), record("s2")], [], []
+    )
+    store.write(
+        [place(first[1], "s1"), place(second[1], "s2", "a003")],
+        [record("s1"), record("s2")],
+        [],
+        [],
+    )
+    store.write([place(article(5, title="Title 5 flood"), "s3")], [record("s3")], [], [])
+    module = importlib.import_module(SUMMARY_MODULES[type(store).__name__])
+    members = module.summarise
+
+    def only_new(story_id: str, brief: list, centroid: dict) -> object:  # type: ignore[type-arg]
+        assert story_id not in {"s1", "s2", "s3"}, f"{story_id} was recomputed from members"
+        return members(story_id, brief, centroid)
+
+    monkeypatch.setattr(module, "summarise", only_new)
+    store.write(
+        [place(article(6, published=later, source="src6.example"), "s2")],
+        [record("s1", later)],
+        [("s3", "s2"), ("s2", "s1")],
+        [],
+    )
+    s = store.story("s3")
+    assert (s.id, s.article_count) == ("s1", 6)
+    assert (s.first_published, s.last_published) == (DAY, later)
+    assert s.languages == ("de", "en")
+    assert s.sources == tuple(
+        sorted({"src1.example", "src2.example", "src6.example", "example.com", "example.org"})
+    )
+    # A copy does not count: a004 (example.org) copies a003 (example.com, as a005).
+    assert s.source_count == 4
+    assert s.headline in {"Title 1", "Title 3", "Title 5 flood"}
+    assert store.counts().stories == 1
+
+
 def test_contract_summary_extended_batch_by_batch_equals_one_batch(store: Store) -> None:
     articles = [
         article(

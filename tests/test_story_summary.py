@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storyline.stories import MemberBrief, extend, summarise
+from storyline.stories import MemberBrief, combine, extend, merge_groups, summarise
 
 WORDS = ("flut", "damm", "regen", "brücke", "stadt", "rettung")
 SOURCES = ("a.example", "b.example", "c.example")
@@ -84,3 +84,41 @@ def test_copies_do_not_count_as_independent_sources() -> None:
     summary = extend(summarise("s1", [original], {}), original, [copy], {})
     assert summary.story.sources == ("a.example", "b.example")
     assert summary.story.source_count == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(members(), st.data())
+def test_combining_merged_stories_agrees_with_a_summary_of_all_members(
+    all_members: list[MemberBrief], data: st.DataObject
+) -> None:
+    centroid = {"flut": 0.7, "damm": 0.5, "regen": 0.2}
+    story_of = [data.draw(st.integers(min_value=0, max_value=2)) for _ in all_members]
+    parts = []
+    for n in sorted(set(story_of)):
+        own = [m for m, s in zip(all_members, story_of, strict=True) if s == n]
+        summary = summarise(f"s{n}", own, centroid)
+        parts.append((summary, next(m for m in own if m.id == summary.headline_id)))
+    got = combine("s0", parts, centroid)
+    whole = summarise("s0", all_members, centroid)
+    assert got.story.id == "s0"
+    assert got.story.article_count == len(all_members)
+    assert (got.story.first_published, got.story.last_published) == (
+        whole.story.first_published,
+        whole.story.last_published,
+    )
+    assert (got.story.sources, got.story.languages, got.story.source_count) == (
+        whole.story.sources,
+        whole.story.languages,
+        whole.story.source_count,
+    )
+    assert got.independent == whole.independent
+    # The headline is one of the parts' headlines, the most central of them.
+    assert got.headline_id in {head.id for _, head in parts}
+
+
+def test_merge_groups_follow_chains_to_the_surviving_story() -> None:
+    groups = merge_groups([("b", "a"), ("c", "d"), ("a", "d"), ("e", "b")])
+    assert list(groups) == ["d"]
+    assert groups["d"][0] == "d"
+    assert sorted(groups["d"]) == ["a", "b", "c", "d", "e"]
+    assert merge_groups([]) == {}

@@ -31,7 +31,7 @@ from storyline.store.base import (
     features_json,
     json_title_part,
 )
-from storyline.stories import MemberBrief, Summary, extend, summarise
+from storyline.stories import MemberBrief, Part, Summary, combine, extend, summarise
 
 WRITE_LOCK = 0x53544F52_59575254
 """Advisory lock key of writes ("STORYWRT"). Holding it for the whole transaction
@@ -60,6 +60,8 @@ def write(
             return into.get(story_id, story_id)
 
         inserted = _insert_articles(conn, placements, current, config_of)
+        # Read before the merges below delete the merged stories' rows.
+        before = _summaries(conn, {current(story) for pair in merges for story in pair})
         merged: set[str] = set()
         for old, new in merges:
             old, new = current(old), current(new)
@@ -82,13 +84,18 @@ def write(
                 inserted.discard(p.article.id)  # a repeat in the batch was skipped too
                 added.setdefault(current(p.story_id), []).append(p)
         merged = {current(s) for s in merged}
+        groups: dict[str, list[str]] = {story: [story] for story in merged}
+        for story in before:
+            if story not in merged and current(story) in groups:
+                groups[current(story)].append(story)
         # A state alone (a story turning dormant) may name a story this writer never
         # got an article into: refreshing removes such an empty story again.
         touched = {current(p.story_id) for p in placements} | merged | saved
         for story_id in sorted(touched):
-            _refresh(
-                conn, story_id, added.get(story_id, []), story_id in merged, titles.get(story_id)
-            )
+            parts = None
+            if story_id in merged:
+                parts = [before[s] for s in groups[story_id] if s in before]
+            _refresh(conn, story_id, added.get(story_id, []), parts, titles.get(story_id))
         if failures:
             with conn.cursor() as cur:
                 cur.executemany(
@@ -201,31 +208,29 @@ def _refresh(
     conn: Connection,
     story_id: str,
     added: list[Placement],
-    full: bool,
+    merged: list[Part | None] | None,
     title: Mapping[str, float] | None = None,
 ) -> None:
     """Bring a story's summary up to date: extend it with the articles ``added`` by
-    this write, or recompute it from all members after a merge or when it is new
-    (as the SQLite store does). A story with no member left is removed. ``title`` is
-    the title part of the story's centroid when the batch brought it."""
+    this write; after a merge first combine the ``merged`` stories' summaries (None
+    where a story had none); recompute it from all members when it is new (as the
+    SQLite store does). A story with no member left is removed. ``title`` is the title
+    part of the story's centroid when the batch brought it."""
     row = conn.execute(
         f"""SELECT {q.STORY_COLUMNS}, state, headline_id, independent
             FROM stories WHERE id = %s""",
         (story_id,),
     ).fetchone()
-    if not full and not added and row is not None and row["article_count"] > 0:
+    if merged is None and not added and row is not None and row["article_count"] > 0:
         return  # every article of this batch for it was stored before: nothing changed
     title_centroid = dict(title) if title else json_title_part(row["state"] if row else None)
-    head = None
-    if not full and row is not None and row["headline_id"] and row["article_count"] > 0:
-        head = conn.execute(
-            """SELECT id, title, features, language, source, published, duplicate_of
-               FROM articles WHERE id = %s""",
-            (row["headline_id"],),
-        ).fetchone()
-    if row is not None and head is not None:
-        previous = Summary(q.story(row), row["headline_id"], tuple(json.loads(row["independent"])))
-        summary = extend(previous, _brief(head), [_placed(p) for p in added], title_centroid)
+    previous = None if merged is not None else _summary(conn, row)
+    if merged and all(part is not None for part in merged):
+        parts = [part for part in merged if part is not None]
+        combined = combine(story_id, parts, title_centroid)
+        previous = (combined, next(h for _, h in parts if h.id == combined.headline_id))
+    if previous is not None:
+        summary = extend(*previous, [_placed(p) for p in added], title_centroid)
     else:
         members = _members(conn, story_id)
         if not members:
@@ -255,6 +260,36 @@ def _refresh(
             json.dumps(summary.independent, ensure_ascii=False),
         ),
     )
+
+
+def _summaries(conn: Connection, story_ids: set[str]) -> dict[str, Part | None]:
+    """The stored summaries of those ``story_ids`` that have a row: each with its
+    headline article, or None when the row holds no summary yet."""
+    found: dict[str, Part | None] = {}
+    for story_id in sorted(story_ids):
+        row = conn.execute(
+            f"""SELECT {q.STORY_COLUMNS}, headline_id, independent
+                FROM stories WHERE id = %s""",
+            (story_id,),
+        ).fetchone()
+        if row is not None:
+            found[story_id] = _summary(conn, row)
+    return found
+
+
+def _summary(conn: Connection, row: dict[str, Any] | None) -> Part | None:
+    """A story row's summary with its headline article, if it has one."""
+    if row is None or not row["headline_id"] or row["article_count"] == 0:
+        return None
+    head = conn.execute(
+        """SELECT id, title, features, language, source, published, duplicate_of
+           FROM articles WHERE id = %s""",
+        (row["headline_id"],),
+    ).fetchone()
+    if head is None:
+        return None
+    summary = Summary(q.story(row), row["headline_id"], tuple(json.loads(row["independent"])))
+    return summary, _brief(head)
 
 
 def _members(conn: Connection, story_id: str) -> list[MemberBrief]:

@@ -32,7 +32,7 @@ from storyline.store.base import (
     story_from_row,
     to_iso,
 )
-from storyline.stories import MemberBrief, Summary, extend, summarise
+from storyline.stories import MemberBrief, Part, Summary, combine, extend, merge_groups, summarise
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
@@ -286,6 +286,8 @@ class SQLiteStore:
             fresh = [p for p in placements if p.article.id not in stored]
             for p in fresh:
                 self._insert_article(p)
+            # Read before the merges below delete the merged stories' rows.
+            before = self._summaries({story for pair in merges for story in pair})
             for old, new in merges:
                 self.db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (new, old))
                 self.db.execute("UPDATE story_merges SET new = ? WHERE new = ?", (new, old))
@@ -303,10 +305,12 @@ class SQLiteStore:
             merged = _current({new for _, new in merges}, merges)
             added = _added_by_story(fresh, merges)
             titles = {r.id: r.title for r in states if r.title}
+            groups = merge_groups(merges)
             for story_id in sorted(added.keys() | merged):
-                self._refresh(
-                    story_id, added.get(story_id, []), story_id in merged, titles.get(story_id)
-                )
+                parts = None
+                if story_id in merged:
+                    parts = [before[s] for s in groups[story_id] if s in before]
+                self._refresh(story_id, added.get(story_id, []), parts, titles.get(story_id))
             if stored:
                 # A story whose articles were all stored first by the other process
                 # (under its own story) is left without any: it is not a story.
@@ -363,30 +367,26 @@ class SQLiteStore:
         self,
         story_id: str,
         added: list[Placement],
-        full: bool,
+        merged: list[Part | None] | None,
         title: Mapping[str, float] | None = None,
     ) -> None:
         """Bring a story's summary up to date: extend it with the articles ``added``
-        in this batch, or recompute it from all members after a merge or when it is new."""
+        in this batch; after a merge first combine the ``merged`` stories' summaries
+        (None where a story had none); recompute it from all members when it is new."""
         row = self.db.execute(
-            """SELECT id, headline, first_published, last_published, article_count,
-               source_count, sources, languages, state, headline_id, independent
-               FROM stories WHERE id = ?""",
-            (story_id,),
+            f"SELECT {SUMMARY_COLUMNS}, state FROM stories WHERE id = ?", (story_id,)
         ).fetchone()
         title_centroid = dict(title) if title else json_title_part(row["state"] if row else None)
-        if full or row is None or row["headline_id"] is None or row["article_count"] == 0:
+        previous = None if merged is not None else self._summary(row)
+        if merged and all(part is not None for part in merged):
+            parts = [part for part in merged if part is not None]
+            combined = combine(story_id, parts, title_centroid)
+            head = next(h for _, h in parts if h.id == combined.headline_id)
+            previous = (combined, head)
+        if previous is None:
             summary = summarise(story_id, self._members(story_id), title_centroid)
         else:
-            head = self.db.execute(
-                """SELECT id, title, features, language, source, published, duplicate_of
-                   FROM articles WHERE id = ?""",
-                (row["headline_id"],),
-            ).fetchone()
-            previous = Summary(
-                story_from_row(dict(row)), row["headline_id"], tuple(json.loads(row["independent"]))
-            )
-            summary = extend(previous, _brief(head), [_placed(p) for p in added], title_centroid)
+            summary = extend(*previous, [_placed(p) for p in added], title_centroid)
         s = summary.story
         self.db.execute(
             """UPDATE stories SET headline=?, first_published=?, last_published=?,
@@ -405,6 +405,34 @@ class SQLiteStore:
                 story_id,
             ),
         )
+
+    def _summaries(self, story_ids: set[str]) -> dict[str, Part | None]:
+        """The stored summaries of those ``story_ids`` that have a row: each with its
+        headline article, or None when the row holds no summary yet."""
+        found: dict[str, Part | None] = {}
+        for story_id in sorted(story_ids):
+            row = self.db.execute(
+                f"SELECT {SUMMARY_COLUMNS} FROM stories WHERE id = ?", (story_id,)
+            ).fetchone()
+            if row is not None:
+                found[story_id] = self._summary(row)
+        return found
+
+    def _summary(self, row: sqlite3.Row | None) -> Part | None:
+        """A story row's summary with its headline article, if it has one."""
+        if row is None or row["headline_id"] is None or row["article_count"] == 0:
+            return None
+        head = self.db.execute(
+            """SELECT id, title, features, language, source, published, duplicate_of
+               FROM articles WHERE id = ?""",
+            (row["headline_id"],),
+        ).fetchone()
+        if head is None:
+            return None
+        summary = Summary(
+            story_from_row(dict(row)), row["headline_id"], tuple(json.loads(row["independent"]))
+        )
+        return summary, _brief(head)
 
     def _members(self, story_id: str) -> list[MemberBrief]:
         rows = self.db.execute(
@@ -637,6 +665,11 @@ def _fts_query(text: str) -> str:
     """Each word as a quoted FTS5 string: user text never becomes query syntax."""
     words = "".join(ch if ch.isalnum() else " " for ch in text).split()
     return " ".join(f'"{w}"' for w in words)
+
+
+# What a story's summary is read from.
+SUMMARY_COLUMNS = """id, headline, first_published, last_published, article_count,
+    source_count, sources, languages, headline_id, independent"""
 
 
 def _current(story_ids: set[str], merges: Sequence[tuple[str, str]]) -> set[str]:
