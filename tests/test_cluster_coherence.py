@@ -51,6 +51,10 @@ def test_unrelated_articles_do_not_grow_one_story_without_end() -> None:
     # the bound stops a story before it holds all of them.
     assert 2 <= sizes[0] < 60
     assert len(sizes) >= 2
+    # Every story, grown by articles and by merges, keeps its members alike.
+    for story in clusterer.active.values():
+        centroid = story.centroid
+        assert centroid.norm("body") / centroid.size >= online.MIN_COHERENCE - 1e-9
 
 
 def test_without_the_bound_the_same_articles_make_one_story(
