@@ -205,7 +205,8 @@ def scale(sizes: Sizes, tmp: Path, given: Path | None) -> str:
     q = data["queries"]
     lines += [
         "",
-        f"At {points[-1]['articles']:,} articles, median of library calls (no cache): "
+        f"At {q.get('articles', points[-1]['articles']):,.0f} articles, median of library "
+        "calls (no cache): "
         f"story list (50 stories) {q['story_list_ms']:.1f} ms, story detail "
         f"{q['story_detail_ms']:.1f} ms for 50 stories drawn at random (target: both "
         "under 20 ms)"

@@ -129,9 +129,11 @@ def time_queries(db: str) -> dict[str, float]:
 
         at_random = timed(drawn[:TIMED_STORIES])
         of_largest = timed([s.id for s in largest])
+        articles = store.counts().articles
     finally:
         store.close()
     return {
+        "articles": float(articles),
         "story_list_ms": median_ms(listing),
         "story_detail_ms": at_random,
         "story_detail_largest_ms": of_largest,
