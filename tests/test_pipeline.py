@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from storyline import pipeline
 from storyline.config import Settings
 from storyline.errors import EmptyInput
 from storyline.model import DocKind, RawDocument
@@ -150,3 +151,20 @@ def test_pipeline_learns_a_sources_repeated_lines_and_removes_them(tmp_path: Pat
     assert report.added == 8
     assert report.learned is not None and report.learned.per_source["news.example.com"]
     assert all(pitch not in text and "Stadtrat" in text for text in texts)
+
+
+def test_pipeline_report_keeps_a_bounded_number_of_story_ids(
+    corpus: tuple[Path, dict[str, str]], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, gold = corpus
+    stories = len(set(gold.values()))
+    monkeypatch.setattr(pipeline, "REPORTED_STORIES", stories - 2)
+    store = SQLiteStore(settings.db)
+    report = ingest(iter_documents([str(folder)], settings), store, settings)
+    store.close()
+    assert len(report.stories) == stories - 2
+    assert report.stories.more
+    assert report.stories.label() == f"{stories - 2}+"
+    whole = pipeline.TouchedStories()
+    whole.update(report.stories)
+    assert (len(whole), whole.more) == (stories - 2, True)

@@ -128,7 +128,7 @@ def _report(report: IngestReport, json_output: bool) -> None:
     out.print(
         f"added {report.added}, duplicates {report.duplicates}, "
         f"already stored {report.already_stored}, failed {report.failed}{skipped}; "
-        f"{len(report.stories)} stories touched"
+        f"{report.stories.label()} stories touched"
     )
     for source, lines in learned.items():
         out.print(f"  learned {len(lines)} boilerplate lines of {source}", highlight=False)

@@ -125,7 +125,7 @@ def _print(report: WatchReport, json_output: bool) -> None:
         f"polls {report.polls} ({report.not_modified} not modified, {report.feed_failures} "
         f"failed); new entries {report.entries}: added {report.added}, duplicates "
         f"{report.duplicates}, already stored {report.already_stored}, retrying "
-        f"{report.retrying}, failed {report.failed}; {len(report.stories)} stories touched"
+        f"{report.retrying}, failed {report.failed}; {report.stories.label()} stories touched"
     )
     for failure in report.failures:
         typer.echo(f"  failed {failure.origin}: {failure.reason}")

@@ -18,7 +18,7 @@ from pathlib import Path
 from storyline.config import Settings
 from storyline.errors import ConfigError, InputError
 from storyline.model import DocKind, Failure, RawDocument
-from storyline.pipeline import KeptEngine, ingest
+from storyline.pipeline import KeptEngine, TouchedStories, ingest
 from storyline.sources.feed_state import EntryOutcome, EntryStatus, FeedState
 from storyline.sources.feeds import Entry, backoff_seconds, parse_feed, read_feed_list
 from storyline.sources.fetch import Fetched, Fetcher, Kind
@@ -54,7 +54,7 @@ class WatchReport:
     already_stored: int = 0
     failures: list[Failure] = field(default_factory=list)  # feeds and entries
     retrying: int = 0
-    stories: set[str] = field(default_factory=set)
+    stories: TouchedStories = field(default_factory=TouchedStories)
 
     @property
     def failed(self) -> int:
@@ -216,7 +216,7 @@ class _Poller:
             self.report.duplicates += result.duplicates
             self.report.already_stored += result.already_stored
             self.report.failures.extend(result.failures)
-            self.report.stories |= result.stories
+            self.report.stories.update(result.stories)
         retrying = {o.url for o in outcomes}
         for entry in batch:
             if entry.url in retrying:
