@@ -36,3 +36,24 @@ def test_two_ingests_of_overlapping_input_store_each_article_once(tmp_path: Path
         empty = con.execute("SELECT COUNT(*) FROM stories WHERE article_count = 0").fetchone()
     assert sorted(urls) == sorted(str(r["url"]) for r in records)
     assert empty == (0,)
+
+
+def test_processes_opening_a_new_database_together_all_succeed(tmp_path: Path) -> None:
+    # Each of them sees an unmigrated file; only one may create the tables.
+    for attempt in range(3):
+        db = tmp_path / f"new{attempt}.db"
+        runs = [
+            subprocess.Popen(
+                storyline("stories", "--db", str(db)),
+                env=child_env(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for _ in range(4)
+        ]
+        for run in runs:
+            _, err = run.communicate(timeout=120)
+            assert run.returncode == 0, err.decode()
+        with sqlite3.connect(db) as check:
+            names = [r[0] for r in check.execute("SELECT name FROM migrations")]
+        assert len(names) == len(set(names)) > 0

@@ -250,6 +250,10 @@ class SQLiteStore:
             if name in done:
                 continue
             with self._transaction():
+                # Two processes opening a new database both see it unmigrated; the
+                # second to take the write lock must find the first one's work done.
+                if self.db.execute("SELECT 1 FROM migrations WHERE name = ?", (name,)).fetchone():
+                    continue
                 apply(self.db)
                 self.db.execute("INSERT INTO migrations VALUES (?, datetime('now'))", (name,))
 
