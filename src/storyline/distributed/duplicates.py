@@ -6,7 +6,7 @@ in-memory index:
 1. exact copies share a fingerprint: every later article with the fingerprint of an
    earlier one copies what that earlier one copies (or that one, when it is an
    original), since both have one signature;
-2. the other articles are banded exactly as the index's datasketch LSH bands them;
+2. the other articles are banded exactly as the index's LSH bands them;
    articles sharing a band hash are candidate pairs (earlier, later), kept when the
    later one is within the duplicate window and their signatures agree at the
    threshold (``dedupe.similarity``);

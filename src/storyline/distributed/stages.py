@@ -17,7 +17,7 @@ from typing import NamedTuple
 from storyline.cluster.embeddings import EmbeddingBackend, load_backend
 from storyline.cluster.similarity import dense_text
 from storyline.config import Settings
-from storyline.dedupe import lsh_index, signature, signature_bytes, signature_from_bytes
+from storyline.dedupe import band_ranges, signature, signature_bytes, signature_from_bytes
 from storyline.errors import InputError, Skipped
 from storyline.model import Article, Failure, Parsed, RawDocument
 from storyline.pipeline import parse, prepare
@@ -166,16 +166,8 @@ def epoch(moment: datetime | None) -> float | None:
     return None if moment is None else moment.timestamp()
 
 
-@lru_cache(maxsize=4)
-def band_ranges(threshold: float) -> tuple[tuple[int, int], ...]:
-    """The (start, end) slices of a signature that datasketch's LSH hashes into bands
-    for this threshold: the single-process index's own banding, so both find the same
-    candidate pairs."""
-    lsh = lsh_index(threshold)
-    return tuple((int(start), int(end)) for start, end in lsh.hashranges)
-
-
 def band_keys(sig: bytes, threshold: float) -> list[bytes]:
-    """One key per band: two signatures share a key when that band is equal."""
+    """One key per band: two signatures share a key when that band is equal (the
+    banding of the single-process index, so both find the same candidate pairs)."""
     values = signature_from_bytes(sig)
     return [values[start:end].tobytes() for start, end in band_ranges(threshold)]
