@@ -129,8 +129,8 @@ class BandIndex:
     One dict maps a 64-bit hash of (band, the band's values) to the key holding it, or
     to a list when several do (copies of one text); a hash collision only adds a
     candidate, which the signatures then reject. A general-purpose index (datasketch's)
-    keeps a set per bucket and a table per band: 6.6 kB per signature, 200 MB for the
-    30,000 originals of a month's window, where this keeps ~1.8 kB.
+    keeps a set per bucket and a table per band: 197 MiB for the 29,921 originals of a
+    month's window (6.7 kB each, traced), where this keeps 41 MiB (1.4 kB each).
     """
 
     def __init__(self, threshold: float) -> None:
