@@ -19,6 +19,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from storyline import heap
 from storyline.cluster.embeddings import load_backend
 from storyline.cluster.model import load_model
 from storyline.cluster.online import MAX_DORMANT_STORIES, OnlineClusterer
@@ -459,4 +460,8 @@ def _ingest(
                     progress("cluster", placed, None)
             if placements or pending_failures:
                 flush()
+            # After each chunk (and the restore before the first): the chunk's articles
+            # and the restore's decoded states are freed by now. Measured on a full
+            # window: 130 MB less after a restore, up to 80 MB after a chunk.
+            heap.trim()
     return report, engine
