@@ -380,10 +380,14 @@ class KeptEngine:
     mark: int | None = None
 
     def take(self, store: Store, settings: Settings) -> Engine | None:
+        """The kept engine, now reading through ``store``: one ``KeptEngine`` serves one
+        database, whichever connection to it a call has (the API opens one per
+        request)."""
         engine, self.engine = self.engine, None
-        if engine is None or engine.store is not store or engine.settings != settings:
+        if engine is None or engine.settings != settings or store.write_mark() != self.mark:
             return None
-        return engine if store.write_mark() == self.mark else None
+        engine.store = store
+        return engine
 
     def keep(self, engine: Engine, store: Store) -> None:
         self.engine, self.mark = engine, store.write_mark()

@@ -25,6 +25,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from storyline.config import Settings
+from storyline.pipeline import KeptEngine
 from storyline.services import LRU, Counters, ListCache, ViewCache
 from storyline.sources.fetch import Fetcher
 from storyline.store import Store
@@ -55,6 +56,11 @@ class AppContext:
     # One writer per process: two ingests at once would each restore the clusterer
     # from the same state and split one story in two.
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    # The clusterer and duplicate index, kept between ingests under the write locks:
+    # restoring them for every request takes tens of seconds once the story window is
+    # full. The memory is what an ingest needs anyway; another writer in between (a
+    # second server process, a CLI ingest) makes the next request restore.
+    kept: KeptEngine = field(default_factory=KeptEngine)
     counters: Counters = field(default_factory=Counters)
     # Assembled stories, their rendered pages by (view ETag, language), and home pages
     # by (story list ETag, reference time).

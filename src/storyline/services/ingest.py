@@ -13,7 +13,7 @@ from typing import Any
 from storyline.config import Settings
 from storyline.errors import InputError, MalformedRecord, TooLarge
 from storyline.model import DocKind, RawDocument
-from storyline.pipeline import IngestReport, ingest
+from storyline.pipeline import IngestReport, KeptEngine, ingest
 from storyline.sources.fetch import Fetcher, Kind
 from storyline.sources.records import json_type, record_fields
 from storyline.store.base import Store
@@ -125,9 +125,11 @@ def ingest_records(
     body: str | bytes | object,
     counters: Counters | None = None,
     lines: bool = False,
+    kept: KeptEngine | None = None,
 ) -> dict[str, Any]:
     """Ingest articles given as JSON or JSON Lines (``lines``: always read as JSON Lines);
-    bad items are reported, not fatal."""
+    bad items are reported, not fatal. ``kept``: the clusterer this process keeps
+    between calls (see ``pipeline.KeptEngine``)."""
     records = parse_records(body, lines=lines)
     if len(records) > settings.max_records_per_file:
         raise TooLarge(
@@ -136,7 +138,7 @@ def ingest_records(
             f"{settings.max_records_per_file:,}; send them in several requests, or raise "
             "max_records_per_file (STORYLINE_MAX_RECORDS_PER_FILE)",
         )
-    report = ingest(records, store, settings)
+    report = ingest(records, store, settings, kept=kept)
     if counters:
         counters.count(report)
     return report_dict(report)
@@ -148,6 +150,7 @@ def ingest_url(
     url: str,
     fetcher: Fetcher,
     counters: Counters | None = None,
+    kept: KeptEngine | None = None,
 ) -> dict[str, Any]:
     """Fetch one web page through the guarded fetcher (no private addresses unless the
     ``allow_private_addresses`` setting says so, robots.txt honoured) and ingest it.
@@ -155,7 +158,7 @@ def ingest_url(
     A page that cannot be fetched raises its ``FetchError`` (HTTP 422)."""
     page = fetcher.get(url, Kind.PAGE)
     document = RawDocument(url, DocKind.HTML, page.text(), {"url": page.url})
-    report = ingest([document], store, settings)
+    report = ingest([document], store, settings, kept=kept)
     if counters:
         counters.count(report)
     return report_dict(report)

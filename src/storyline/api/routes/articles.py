@@ -62,4 +62,6 @@ async def post_articles(request: Request) -> Any:
 
 def _ingest(ctx: AppContext, body: bytes, lines: bool) -> dict[str, Any]:
     with ctx.writing() as store:
-        return services.ingest_records(store, ctx.settings, body, ctx.counters, lines)
+        return services.ingest_records(
+            store, ctx.settings, body, ctx.counters, lines, kept=ctx.kept
+        )

@@ -21,4 +21,6 @@ def ingest_url(request: Request, payload: IngestUrl) -> Any:
     address, robots.txt, HTTP error, too large) is a 422 naming the reason."""
     ctx = context(request)
     with ctx.fetcher() as fetcher, ctx.writing() as store:
-        return services.ingest_url(store, ctx.settings, payload.url, fetcher, ctx.counters)
+        return services.ingest_url(
+            store, ctx.settings, payload.url, fetcher, ctx.counters, kept=ctx.kept
+        )
