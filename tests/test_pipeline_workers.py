@@ -8,7 +8,15 @@ from dataclasses import replace
 from pathlib import Path
 
 from storyline.config import Settings
-from storyline.pipeline import Packed, Prepared, ingest, process_chunk
+from storyline.model import Failure
+from storyline.pipeline import (
+    Packed,
+    Prepared,
+    ingest,
+    parse_batch,
+    prepare_batch,
+    process_chunk,
+)
 from storyline.sources.files import iter_documents
 from storyline.store.sqlite import SQLiteStore
 from storyline.workers import Runner
@@ -77,18 +85,22 @@ def test_failures_in_workers_are_reported_and_the_rest_stored(tmp_path: Path) ->
     assert (stored.articles, stored.failures) == (1, 2)
 
 
-def test_worker_results_travel_packed_and_unpack_to_the_same_article() -> None:
-    # A prepared article unpickled holds ~10x its pickled size; the clusterer's process
-    # keeps up to three chunks of them, so they stay packed until placed.
+def test_prepared_articles_stay_packed_and_unpack_to_the_same_article() -> None:
+    # A prepared article unpickled holds ~10x its pickled size; a chunk waits whole to
+    # be put in publication order (and the clusterer's process keeps up to three of
+    # them with workers), so they stay packed until placed, in one process too.
     settings = Settings()
     documents = list(iter_documents([str(DEMO)], settings))[:6]
     with Runner(2) as pool, Runner(1) as inline:
         packed = process_chunk(documents, pool)
-        plain = process_chunk(documents, inline)
-    assert packed.prepared and all(isinstance(p, Packed) for p in packed.prepared)
-    assert all(isinstance(p, Prepared) for p in plain.prepared)
-    assert [p.id for p in packed.prepared] == [p.id for p in plain.prepared]
-    for a, b in zip(packed.prepared, plain.prepared, strict=True):
-        unpacked = a.unpack()
-        assert unpacked.article == b.article and unpacked.vectors == b.vectors
-        assert (unpacked.signature == b.signature).all()
+        alone = process_chunk(documents, inline)
+    for chunk in (packed, alone):
+        assert chunk.prepared and all(isinstance(p, Packed) for p in chunk.prepared)
+    assert [p.id for p in packed.prepared] == [p.id for p in alone.prepared]
+    parsed = [p for p in parse_batch(documents) if not isinstance(p, Failure)]
+    direct = {p.id: p for p in prepare_batch(parsed, alone.learned) if isinstance(p, Prepared)}
+    for a, b in zip(packed.prepared, alone.prepared, strict=True):
+        first, second = a.unpack(), b.unpack()
+        assert first.article == second.article and first.vectors == second.vectors
+        assert (first.signature == second.signature).all()
+        assert first.vectors == direct[first.id].vectors
