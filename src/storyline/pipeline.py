@@ -8,7 +8,6 @@ database consistent and a re-run completes it (stored articles are skipped).
 from __future__ import annotations
 
 import itertools
-import json
 import pickle
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -324,7 +323,7 @@ class Engine:
         story_since = start - self.clusterer.window if start else None
         self.clusterer.start_at(start)
         for record in self.store.story_states(story_since, MAX_DORMANT_STORIES):
-            centroid = Centroid.from_json(json.loads(record.state))
+            centroid = Centroid.loads(record.state)
             self.clusterer.restore(record.id, centroid, set(record.keys))
         copy_since = start - self.duplicates.window if start else None
         for sig in self.store.signatures(copy_since):
@@ -356,7 +355,7 @@ class Engine:
         records = [
             StoryRecord(
                 id=story.id,
-                state=json.dumps(story.centroid.to_json(), separators=(",", ":")),
+                state=story.centroid.dumps(),
                 keys=tuple(sorted(story.keys)),
                 last_seen=story.centroid.last_seen,
                 dormant=story.dormant,

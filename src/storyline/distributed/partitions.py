@@ -12,7 +12,6 @@ articles and hold context articles are tied to the previous partitions' stories 
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -151,6 +150,6 @@ def cluster_partition(
             first_pos=pos,
             first_article=article.id,
             last_epoch=epoch(state.centroid.last_seen),
-            state=json.dumps(compact(state.centroid).to_json(), separators=(",", ":")),
+            state=compact(state.centroid).dumps(),
             keys=tuple(sorted(OnlineClusterer._keys(state.centroid.as_vectors()))),
         )

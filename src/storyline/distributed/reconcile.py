@@ -16,7 +16,6 @@ Each connected component becomes one story, named after its earliest owned artic
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable
 
@@ -128,8 +127,8 @@ def linked(
     current, later_centroid = "", Centroid()
     for later, earlier, later_state, earlier_state in pairs:
         if later != current:
-            current, later_centroid = later, Centroid.from_json(json.loads(later_state))
-        earlier_centroid = Centroid.from_json(json.loads(earlier_state))
+            current, later_centroid = later, Centroid.loads(later_state)
+        earlier_centroid = Centroid.loads(earlier_state)
         if merge_probability(model, later_centroid, earlier_centroid) >= model.merge_threshold:
             found.append((later, earlier))
     return found

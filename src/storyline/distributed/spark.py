@@ -448,7 +448,7 @@ def _story_row(story_id: str, members: Iterable[Row], horizon: float) -> tuple[A
     last = centroid.last_seen
     return (
         story_id,
-        json.dumps(centroid.to_json(), separators=(",", ":")),
+        centroid.dumps(),
         sorted(keys),
         to_iso(last),
         last is not None and last.timestamp() < horizon,
