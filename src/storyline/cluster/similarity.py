@@ -95,6 +95,11 @@ class ArticleVectors:
     language: str
     published: datetime | None
     dense: tuple[float, ...] = ()  # unit-length sentence embedding, when configured
+    # Computed once: ``features`` needs them against each of the ~10 stories compared.
+    key_names: list[str] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key_names", key_names(self.parts["names"]))
 
 
 def dense_text(article: Article) -> str:
@@ -267,7 +272,7 @@ def features(v: ArticleVectors, c: Centroid) -> tuple[float, ...]:
     cross = 0.0 if v.language in c.languages else 1.0
     base = (*cosines.values(), *(math.sqrt(x) for x in cosines.values()))
     names, story_names = v.parts["names"], c.parts["names"]
-    key = (_found(key_names(names), story_names), _found(c.key_names(), names))
+    key = (_found(v.key_names, story_names), _found(c.key_names(), names))
     return (*base, *key, gap, cross, *(cross * x for x in base), c.dense_cosine(v.dense))
 
 
