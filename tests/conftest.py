@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from storyline import pipeline
 from storyline.config import Settings
 from storyline.store.sqlite import SQLiteStore
 from tests.pg_support import Cluster, fresh_database, throwaway_cluster
@@ -129,3 +130,17 @@ def db_address(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "store.db")
     return str(request.getfixturevalue("pg_dsn"))
+
+
+@pytest.fixture
+def restores(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Each restore of an ingest engine from the database, counted (by its start)."""
+    seen: list[object] = []
+    original = pipeline.Engine.restore
+
+    def counted(self: pipeline.Engine, start: object) -> None:
+        seen.append(start)
+        original(self, start)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline.Engine, "restore", counted)
+    return seen

@@ -7,29 +7,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
-from storyline import pipeline
 from storyline.config import Settings
 from storyline.pipeline import ingest
 from storyline.services.ingest import parse_records
 from storyline.store.sqlite import SQLiteStore
 from tests.api_support import AUTH, jsonl, make_app
 from tests.crash_support import stream
-
-
-@pytest.fixture
-def restores(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    seen: list[object] = []
-    original = pipeline.Engine.restore
-
-    def counted(self: pipeline.Engine, start: object) -> None:
-        seen.append(start)
-        original(self, start)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pipeline.Engine, "restore", counted)
-    return seen
 
 
 def stories(db: Path) -> dict[str, str | None]:

@@ -25,20 +25,6 @@ def stories(store: SQLiteStore) -> dict[str, str | None]:
     return {s.article.id: s.story_id for s in store.articles()}
 
 
-@pytest.fixture
-def restores(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """Each restore of an engine from the database, counted."""
-    seen: list[object] = []
-    original = pipeline.Engine.restore
-
-    def counted(self: pipeline.Engine, start: object) -> None:
-        seen.append(start)
-        original(self, start)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pipeline.Engine, "restore", counted)
-    return seen
-
-
 def test_kept_engine_gives_the_stories_of_separate_calls_without_restoring(
     tmp_path: Path, restores: list[object]
 ) -> None:
