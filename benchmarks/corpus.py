@@ -70,9 +70,9 @@ def gnad_bases(limit: int | None = None) -> list[Base]:
 
 def demo_bases() -> list[Base]:
     """The demo corpus the project wrote (German and English)."""
+    from storyline.chunks import parse, prepare
     from storyline.config import Settings
     from storyline.model import Failure
-    from storyline.pipeline import parse, prepare
     from storyline.sources.files import iter_documents
 
     out = []

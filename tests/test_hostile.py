@@ -286,7 +286,7 @@ def test_limits_records_per_request(tmp_path: Path) -> None:
 def test_pipeline_unexpected_error_is_one_items_failure(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import storyline.pipeline as pipeline
+    import storyline.chunks as chunks
     from storyline.text.parse import parse_document
 
     def flaky(raw: RawDocument) -> object:
@@ -294,7 +294,7 @@ def test_pipeline_unexpected_error_is_one_items_failure(
             raise OverflowError("date value out of range")  # a defect, not bad input
         return parse_document(raw)
 
-    monkeypatch.setattr(pipeline, "parse_document", flaky)
+    monkeypatch.setattr(chunks, "parse_document", flaky)
     store = SQLiteStore(tmp_path / "x.db")
     try:
         report = ingest(parse_records(json.dumps(records())), store, Settings(db=store.path))

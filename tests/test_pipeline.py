@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from storyline import pipeline
+from storyline.chunks import Prepared, prepare_batch
 from storyline.config import Settings
 from storyline.errors import EmptyInput
-from storyline.model import DocKind, RawDocument
+from storyline.model import DocKind, Parsed, RawDocument
 from storyline.pipeline import ingest
 from storyline.sources.files import iter_documents
 from storyline.store.sqlite import SQLiteStore
@@ -168,3 +170,24 @@ def test_pipeline_report_keeps_a_bounded_number_of_story_ids(
     whole = pipeline.TouchedStories()
     whole.update(report.stories)
     assert (len(whole), whole.more) == (stories - 2, True)
+
+
+def test_articles_dated_in_the_first_days_of_year_one_are_placed(tmp_path: Path) -> None:
+    # Inputs drop such placeholder dates, but a window back from 0001-01-02 falls
+    # before the first day a datetime can hold: the restore, the clusterer's horizon
+    # and the duplicate window take it as no lower bound instead of failing the ingest.
+    text = "Die neue Brücke über die Donau in Linz ist nach drei Jahren Bauzeit offen. " * 4
+    first = datetime(1, 1, 2, tzinfo=UTC)
+    parsed = [
+        Parsed(origin=f"old-{n}", title=title, text=text.replace("Brücke", title), published=first)
+        for n, title in enumerate(["Brücke", "Fähre", "Brücke"])
+    ]
+    settings = Settings(db=str(tmp_path / "old.db"))
+    store = SQLiteStore(settings.db)
+    try:
+        engine = pipeline.Engine(store, settings)
+        engine.restore(first)
+        placed = [engine.place(p) for p in prepare_batch(parsed) if isinstance(p, Prepared)]
+    finally:
+        store.close()
+    assert len(placed) == 3 and placed[2].duplicate_of == placed[0].article.id

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from storyline.model import DatePrecision
-from storyline.text.dates import EARLIEST_YEAR, FUTURE_YEARS, parse_date
+from storyline.text.dates import EARLIEST_YEAR, FUTURE_YEARS, parse_date, window_start
 
 DAY = DatePrecision.DAY
 MINUTE = DatePrecision.MINUTE
@@ -107,3 +107,11 @@ def test_dates_isoformat_round_trips(moment: datetime) -> None:
 def test_dates_epoch_float_keeps_fraction() -> None:
     published, _ = parse_date(1710580320.5)
     assert published is not None and math.isclose(published.timestamp(), 1710580320.5)
+
+
+def test_window_start_is_no_bound_before_the_first_representable_day() -> None:
+    first = datetime(1, 1, 1, tzinfo=UTC)
+    assert window_start(first + timedelta(days=40), timedelta(days=30)) == first + timedelta(
+        days=10
+    )
+    assert window_start(first + timedelta(days=2), timedelta(days=30)) is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -46,6 +47,12 @@ def test_layout_invalid_header_date_is_dropped_not_guessed() -> None:
     assert layout.published is None
     assert layout.precision is None
     assert layout.title == TITLE
+
+
+@pytest.mark.parametrize("header", ["0001-01-01", "1899-12-31", "9999-12-31"])
+def test_layout_placeholder_header_date_is_dropped(header: str) -> None:
+    layout = parse_text_layout(f"date {header} {TITLE}\n{BODY}")
+    assert (layout.published, layout.precision, layout.title) == (None, None, TITLE)
 
 
 def test_layout_without_header() -> None:

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from storyline.chunks import publication_order
 from storyline.cluster.embeddings import EmbeddingBackend
 from storyline.cluster.model import DEFAULT_MODEL, SimilarityModel
 from storyline.cluster.online import OnlineClusterer
@@ -37,7 +38,6 @@ from storyline.errors import ConfigError, InputError
 from storyline.evaluate import cluster_scores, pair_report, read_gold_clusters, read_pairs
 from storyline.evaluate_data import Pair
 from storyline.model import Article, DocKind, Parsed, RawDocument
-from storyline.pipeline import publication_order
 from storyline.sources.records import record_fields
 from storyline.text.analyse import analyse
 from storyline.text.parse import parse_document

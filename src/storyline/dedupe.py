@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from storyline.text.dates import window_start
 from storyline.text.tokens import fold_text
 
 # 128 values estimate Jaccard similarity to about ±0.03 near the duplicate threshold
@@ -228,8 +229,9 @@ class DuplicateIndex:
         self._by_fingerprint.setdefault(fingerprint, key)
         self._lsh.insert(key, sig)
         self._order.append((published, key))
-        if published is not None:
-            self._expire(published - self.window)
+        since = window_start(published, self.window) if published is not None else None
+        if since is not None:
+            self._expire(since)
 
     def _expire(self, before: datetime) -> None:
         # Articles arrive in publication order, so the oldest sit at the left; an

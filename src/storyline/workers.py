@@ -10,7 +10,7 @@ stages run inline, which is also what the API and the watcher use.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from multiprocessing.pool import Pool
 from typing import TypeVar
@@ -58,6 +58,20 @@ class Runner:
             return [r for batch in batches for r in fn(batch, learned)]
         task = partial(_run, fn, learned)
         return [r for batch in self._pool.imap(task, batches) for r in batch]
+
+    def imap(
+        self,
+        fn: Callable[[Sequence[T], LearnedBoilerplate | None], Sequence[R]],
+        items: Sequence[T],
+        learned: LearnedBoilerplate | None = None,
+    ) -> Iterator[R]:
+        """``fn`` over ``items`` in batches, results in input order as they are ready:
+        on the pool, all batches start now; inline, each when its results are taken."""
+        batches = [items[i : i + WORKER_BATCH] for i in range(0, len(items), WORKER_BATCH)]
+        if self._pool is None:
+            return (r for batch in batches for r in fn(batch, learned))
+        task = partial(_run, fn, learned)
+        return (r for batch in self._pool.imap(task, batches) for r in batch)
 
     def close(self, cancel: bool = False) -> None:
         if self._pool is not None:

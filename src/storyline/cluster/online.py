@@ -23,6 +23,7 @@ from storyline.cluster.model import SimilarityModel
 from storyline.cluster.similarity import FEATURES, ArticleVectors, Centroid, features, vectors
 from storyline.cluster.vectors import dot, heaviest, top_terms
 from storyline.model import Article
+from storyline.text.dates import window_start
 
 # Terms per article that enter the index: enough to find paraphrases, few enough
 # that common words do not make every story a candidate.
@@ -317,15 +318,14 @@ class OnlineClusterer:
             self.active[story.id] = story
 
     def _horizon(self, now: datetime | None) -> datetime | None:
-        return None if now is None else now - self.window
+        return None if now is None else window_start(now, self.window)
 
     def _advance(self, published: datetime | None) -> None:
         if published is None or (self._now is not None and published <= self._now):
             return
         self._now = published
         horizon = self._horizon(published)
-        assert horizon is not None
-        cutoff = horizon.timestamp()
+        cutoff = horizon.timestamp() if horizon is not None else -math.inf
         while (oldest := self._oldest_active()) is not None and (
             oldest[0] < cutoff or len(self.active) > self.max_active
         ):

@@ -14,13 +14,13 @@ from datetime import datetime
 from functools import lru_cache
 from typing import NamedTuple
 
+from storyline.chunks import parse, prepare
 from storyline.cluster.embeddings import EmbeddingBackend, load_backend
 from storyline.cluster.similarity import dense_text
 from storyline.config import Settings
 from storyline.dedupe import band_ranges, signature, signature_bytes, signature_from_bytes
 from storyline.errors import InputError, Skipped
 from storyline.model import Article, Failure, Parsed, RawDocument
-from storyline.pipeline import parse, prepare
 from storyline.sources.files import _expand, iter_documents
 from storyline.text.analyse import default_source
 from storyline.text.learned import LearnedBoilerplate, learn

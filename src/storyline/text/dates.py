@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from storyline.model import DatePrecision
@@ -78,13 +78,13 @@ def _from_number(number: float) -> Parsed:
     if number < YEAR_ONLY_BELOW:
         if number != int(number):
             return _NOTHING
-        return _checked(datetime(int(number), 1, 1, tzinfo=UTC), DatePrecision.YEAR)
+        return plausible_date(datetime(int(number), 1, 1, tzinfo=UTC), DatePrecision.YEAR)
     if number >= EPOCH_MILLIS_FROM:
         number /= 1000
     # Refuse before converting: fromtimestamp overflows on absurd values.
     if number > _latest_epoch():
         return _NOTHING
-    return _checked(datetime.fromtimestamp(number, tz=UTC), DatePrecision.MINUTE)
+    return plausible_date(datetime.fromtimestamp(number, tz=UTC), DatePrecision.MINUTE)
 
 
 def _from_text(text: str) -> Parsed:
@@ -97,16 +97,16 @@ def _from_text(text: str) -> Parsed:
     if match := _DATETIME.fullmatch(text):
         day, time, zone = match.groups()
         iso = f"{day}T{time.replace(',', '.')}{zone or ''}"
-        return _checked(datetime.fromisoformat(iso), DatePrecision.MINUTE)
+        return plausible_date(datetime.fromisoformat(iso), DatePrecision.MINUTE)
     if match := _DAY.fullmatch(text):
         return _from_day(match)
     if match := _MONTH.fullmatch(text):
         year, month = int(match.group(1)), int(match.group(2))
-        return _checked(datetime(year, month, 1, tzinfo=UTC), DatePrecision.MONTH)
+        return plausible_date(datetime(year, month, 1, tzinfo=UTC), DatePrecision.MONTH)
     if match := _DOTTED.fullmatch(text):
         return _from_dotted(match)
     if _YEAR.fullmatch(text):
-        return _checked(datetime(int(text), 1, 1, tzinfo=UTC), DatePrecision.YEAR)
+        return plausible_date(datetime(int(text), 1, 1, tzinfo=UTC), DatePrecision.YEAR)
     if any(char.isalpha() for char in text):
         return _from_rfc822(text)
     return _NOTHING
@@ -117,25 +117,27 @@ def _from_day(match: re.Match[str] | None) -> Parsed:
         return _NOTHING
     parts = [int(part) for part in match.groups() if part is not None]
     year, month, day = parts
-    return _checked(datetime(year, month, day, tzinfo=UTC), DatePrecision.DAY)
+    return plausible_date(datetime(year, month, day, tzinfo=UTC), DatePrecision.DAY)
 
 
 def _from_dotted(match: re.Match[str]) -> Parsed:
     day, month, year, hour, minute, second = match.groups()
     if hour is None:
-        return _checked(datetime(int(year), int(month), int(day), tzinfo=UTC), DatePrecision.DAY)
+        return plausible_date(
+            datetime(int(year), int(month), int(day), tzinfo=UTC), DatePrecision.DAY
+        )
     moment = datetime(
         int(year), int(month), int(day), int(hour), int(minute), int(second or 0), tzinfo=UTC
     )
-    return _checked(moment, DatePrecision.MINUTE)
+    return plausible_date(moment, DatePrecision.MINUTE)
 
 
 def _from_rfc822(text: str) -> Parsed:
     # RFC 822 dates always carry a time of day, so the precision is minutes.
-    return _checked(parsedate_to_datetime(text), DatePrecision.MINUTE)
+    return plausible_date(parsedate_to_datetime(text), DatePrecision.MINUTE)
 
 
-def _checked(moment: datetime, precision: DatePrecision) -> Parsed:
+def plausible_date(moment: datetime, precision: DatePrecision) -> Parsed:
     """Keep plausible dates only, normalised to UTC."""
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     if not EARLIEST_YEAR <= moment.year <= datetime.now(UTC).year + FUTURE_YEARS:
@@ -145,3 +147,12 @@ def _checked(moment: datetime, precision: DatePrecision) -> Parsed:
 
 def _latest_epoch() -> float:
     return datetime(datetime.now(UTC).year + FUTURE_YEARS + 1, 1, 1, tzinfo=UTC).timestamp()
+
+
+def window_start(moment: datetime, span: timedelta) -> datetime | None:
+    """``moment - span``; None (no lower bound) when that falls before year 1, as it
+    does for a span back from an article dated in the first days of year 1."""
+    try:
+        return moment - span
+    except OverflowError:
+        return None

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 from storyline.model import DatePrecision
 from storyline.text.clean import is_boilerplate_line, is_near_repeat, normalize_text
+from storyline.text.dates import plausible_date
 
 __all__ = ["TextLayout", "parse_text_layout"]
 
@@ -52,7 +53,8 @@ def _header_date(m: re.Match[str]) -> tuple[datetime | None, DatePrecision | Non
         when = datetime(int(year), int(month or 1), int(day or 1), tzinfo=UTC)
     except ValueError:  # "date 2022-13": a header, but not a date
         return None, None
-    return when, precision
+    # "date 0001-01-01" is a placeholder, as in any other field that dates an article.
+    return plausible_date(when, precision)
 
 
 def _first_prose(lines: list[str], start: int, *, at_edge: bool) -> int | None:
