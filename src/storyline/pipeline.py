@@ -1,4 +1,5 @@
-"""Runs the stages from raw documents to stored stories.
+"""Runs the stages from raw documents to stored stories: ``chunks`` reads, parses and
+prepares the articles; here they are placed (duplicates, stories) and stored.
 
 Per-item failures are recorded and reported; they never abort the batch. Writes
 happen in transactions of ``batch_size`` articles, so an interrupted run leaves the
@@ -7,12 +8,12 @@ database consistent and a re-run completes it (stored articles are skipped).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from storyline import heap
-from storyline.chunks import Packed, Prepared, batches, prefetched, read_chunks
+from storyline.chunks import Packed, Prepared, Progress, batches, prefetched, read_chunks
 from storyline.cluster.embeddings import load_backend
 from storyline.cluster.model import load_model
 from storyline.cluster.online import MAX_DORMANT_STORIES, OnlineClusterer
@@ -26,8 +27,6 @@ from storyline.store.base import Placement, Store, StoryRecord
 from storyline.text.dates import window_start
 from storyline.text.learned import LearnedBoilerplate, merge_learned
 from storyline.workers import WORKER_BATCH, Runner
-
-Progress = Callable[[str, int, int | None], None]
 
 # Story ids an ingest report keeps: every one of a request or a file a person reads;
 # an archive import, or a watcher running for weeks, would otherwise hold the id of

@@ -53,11 +53,7 @@ class Runner:
         learned: LearnedBoilerplate | None = None,
     ) -> list[R]:
         """``fn`` over ``items`` in batches, results in input order."""
-        batches = [items[i : i + WORKER_BATCH] for i in range(0, len(items), WORKER_BATCH)]
-        if self._pool is None:
-            return [r for batch in batches for r in fn(batch, learned)]
-        task = partial(_run, fn, learned)
-        return [r for batch in self._pool.imap(task, batches) for r in batch]
+        return list(self.imap(fn, items, learned))
 
     def imap(
         self,
