@@ -230,19 +230,10 @@ def _ingest(
             pending_failures.extend(chunk.failures)
             seen: set[str] = set()
             for results in batches(chunk.prepared, WORKER_BATCH):
-                ready: list[Prepared | Packed] = []
-                for result in results:
-                    if isinstance(result, Failure):
-                        report.failures.append(result)
-                        pending_failures.append(result)
-                    elif result.id in seen:  # came twice within the chunk
-                        report.already_stored += 1
-                    else:
-                        seen.add(result.id)
-                        ready.append(result)
-                known = store.known_ids(p.id for p in ready)
-                report.already_stored += len(known)
-                todo = [p for p in ready if p.id not in known]
+                failed = [r for r in results if isinstance(r, Failure)]
+                report.failures.extend(failed)
+                pending_failures.extend(failed)
+                todo = _new_articles(results, seen, store, report)
                 if engine is None and todo:
                     # The chunk comes oldest first (undated last): the first article to
                     # place is the earliest the restored state must serve.
@@ -269,3 +260,22 @@ def _ingest(
             # window: 130 MB less after a restore, up to 80 MB after a chunk.
             heap.trim()
     return report, engine
+
+
+def _new_articles(
+    results: list[Prepared | Packed | Failure], seen: set[str], store: Store, report: IngestReport
+) -> list[Prepared | Packed]:
+    """The prepared articles of ``results`` neither stored nor ``seen`` earlier in the
+    chunk (added to ``seen``); the others count as already stored."""
+    fresh: list[Prepared | Packed] = []
+    for result in results:
+        if isinstance(result, Failure):
+            continue
+        if result.id in seen:  # came twice within the chunk
+            report.already_stored += 1
+        else:
+            seen.add(result.id)
+            fresh.append(result)
+    known = store.known_ids(p.id for p in fresh)
+    report.already_stored += len(known)
+    return [p for p in fresh if p.id not in known]
