@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from storyline.api.context import writer_lock_path
 from storyline.config import Settings
 from storyline.sources.fetch import Fetcher
 from tests.api_support import AUTH, assert_error, make_app
@@ -131,3 +132,38 @@ def test_api_ingest_url_bad_requests(
     response = client.post("/api/ingest/url", json=body, headers=AUTH)
     assert_error(response, 422, code)
     assert client.get("/api/metrics").json()["articles"] == 0
+
+
+def test_api_ingest_url_fetches_without_holding_the_write_lock(tmp_path: Path, site: Site) -> None:
+    """A slow site must not hold up other writers: while the page is being fetched,
+    this process's write lock and the database's writer lock are both free."""
+    import fcntl
+
+    import httpx
+
+    free: list[bool] = []
+
+    def page(request: httpx.Request) -> httpx.Response:
+        lock = app.state.storyline.write_lock
+        taken = lock.acquire(blocking=False)
+        if taken:
+            lock.release()
+        with writer_lock_path(str(tmp_path / "api.db")).open("a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                file_free = False
+            else:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                file_free = True
+        free.append(taken and file_free)
+        return httpx.Response(200, text=PAGE, headers={"Content-Type": "text/html"})
+
+    site.add("https://news.example/slow", page)
+    with client_for(tmp_path, site) as client:
+        app = client.app
+        response = client.post(
+            "/api/ingest/url", json={"url": "https://news.example/slow"}, headers=AUTH
+        )
+        assert response.status_code == 200 and response.json()["added"] == 1
+    assert free == [True]

@@ -4,7 +4,7 @@ The JSON routes (``storyline.api``) and the HTML pages (``storyline.web``) call 
 same functions, so both show the same data. They return plain dicts and lists (the
 shapes of ``storyline.present`` and ``storyline.assemble``), raise ``StorylineError``
 subclasses that carry their HTTP status, and never hold a lock: callers serialise
-writes (``ingest_records``, ``ingest_url``) themselves.
+writes (``ingest_records``, ``ingest_document``, ``ingest_url``) themselves.
 
 ``stories`` holds the reading side, ``ingest`` the writing side, ``views`` the
 cache of assembled stories.
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from storyline.services.ingest import (
     Counters,
+    fetch_document,
+    ingest_document,
     ingest_records,
     ingest_url,
     parse_records,
@@ -73,7 +75,9 @@ __all__ = [
     "encode_cursor",
     "entity",
     "etag_of",
+    "fetch_document",
     "health",
+    "ingest_document",
     "ingest_records",
     "ingest_url",
     "json_bytes",

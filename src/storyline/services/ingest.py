@@ -144,6 +144,29 @@ def ingest_records(
     return report_dict(report)
 
 
+def fetch_document(url: str, fetcher: Fetcher) -> RawDocument:
+    """The page at ``url`` through the guarded fetcher (no private addresses unless the
+    ``allow_private_addresses`` setting says so, robots.txt honoured), ready to ingest.
+    A page that cannot be fetched raises its ``FetchError`` (HTTP 422). Fetch before
+    taking the write lock: a slow site must not hold up every other writer."""
+    page = fetcher.get(url, Kind.PAGE)
+    return RawDocument(url, DocKind.HTML, page.text(), {"url": page.url})
+
+
+def ingest_document(
+    store: Store,
+    settings: Settings,
+    document: RawDocument,
+    counters: Counters | None = None,
+    kept: KeptEngine | None = None,
+) -> dict[str, Any]:
+    """Ingest one fetched page (see :func:`fetch_document`)."""
+    report = ingest([document], store, settings, kept=kept)
+    if counters:
+        counters.count(report)
+    return report_dict(report)
+
+
 def ingest_url(
     store: Store,
     settings: Settings,
@@ -152,13 +175,7 @@ def ingest_url(
     counters: Counters | None = None,
     kept: KeptEngine | None = None,
 ) -> dict[str, Any]:
-    """Fetch one web page through the guarded fetcher (no private addresses unless the
-    ``allow_private_addresses`` setting says so, robots.txt honoured) and ingest it.
-
-    A page that cannot be fetched raises its ``FetchError`` (HTTP 422)."""
-    page = fetcher.get(url, Kind.PAGE)
-    document = RawDocument(url, DocKind.HTML, page.text(), {"url": page.url})
-    report = ingest([document], store, settings, kept=kept)
-    if counters:
-        counters.count(report)
-    return report_dict(report)
+    """Fetch one web page and ingest it (:func:`fetch_document`, then
+    :func:`ingest_document`)."""
+    document = fetch_document(url, fetcher)
+    return ingest_document(store, settings, document, counters, kept)

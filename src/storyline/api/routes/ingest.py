@@ -20,7 +20,8 @@ def ingest_url(request: Request, payload: IngestUrl) -> Any:
     """Fetch the page at ``url`` and ingest it. A page that cannot be fetched (refused
     address, robots.txt, HTTP error, too large) is a 422 naming the reason."""
     ctx = context(request)
-    with ctx.fetcher() as fetcher, ctx.writing() as store:
-        return services.ingest_url(
-            store, ctx.settings, payload.url, fetcher, ctx.counters, kept=ctx.kept
-        )
+    # Fetched before the write lock is taken: a slow site holds up no other writer.
+    with ctx.fetcher() as fetcher:
+        document = services.fetch_document(payload.url, fetcher)
+    with ctx.writing() as store:
+        return services.ingest_document(store, ctx.settings, document, ctx.counters, kept=ctx.kept)
