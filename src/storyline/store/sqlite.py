@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -218,6 +219,16 @@ STORY_COLUMNS = (
 # Readers wait this long for a writer's lock before reporting the database busy.
 BUSY_TIMEOUT_SECONDS = 30.0
 
+# Pause between tries to set up a database another process is setting up too: short
+# against the milliseconds the other's switch to WAL and migration take.
+SETUP_RETRY_SECONDS = 0.02
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    """SQLITE_BUSY or one of its extended codes (the low byte is the primary code)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
+
 
 class SQLiteStore:
     """The ``Store`` protocol on one SQLite file."""
@@ -236,10 +247,25 @@ class SQLiteStore:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from exc
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        self._set_up()
+
+    def _set_up(self) -> None:
+        """WAL mode, pragmas and migrations. Processes opening a new file together
+        both hold its read lock when they switch it to WAL; SQLite makes one give way
+        at once ("database is locked") instead of waiting, as waiting would deadlock.
+        Every step is idempotent, so the one that gave way tries again."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                self.db.execute("PRAGMA foreign_keys=ON")
+                self._migrate()
+                return
+            except sqlite3.OperationalError as exc:
+                if not _busy(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(SETUP_RETRY_SECONDS)
 
     def _migrate(self) -> None:
         self.db.execute(
