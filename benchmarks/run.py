@@ -223,8 +223,14 @@ def scale(sizes: Sizes, tmp: Path, given: Path | None) -> str:
         "under 20 ms)"
         + (
             f"; story detail of the 50 largest stories (up to "
-            f"{q['largest_story_articles']:.0f} articles) {q['story_detail_largest_ms']:.1f} ms."
+            f"{q['largest_story_articles']:.0f} articles) {q['story_detail_largest_ms']:.1f} ms"
             if "story_detail_largest_ms" in q
+            else ""
+        )
+        + (
+            f", and {q['story_detail_again_ms']:.1f} ms when assembled again (as after the "
+            "story gains an article: its other articles' names, quotes and facts are kept)."
+            if "story_detail_again_ms" in q
             else "."
         ),
     ]

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
+import storyline.assemble as assemble_module
+from storyline.assemble import assemble
 from storyline.cli import app
+from storyline.model import StoredArticle, Story
+from storyline.store.base import StoryFilter
+from storyline.store.sqlite import SQLiteStore
 from tests.conftest import shared_path, write_corpus
 
 runner = CliRunner()
@@ -85,3 +93,45 @@ def test_assemble_entity_lists_stories_in_any_spelling(tmp_path: Path) -> None:
         assert data["forms"][0]["kind"] == "person"
     missing = runner.invoke(app, ["entity", "Nobody Atall", "--db", db])
     assert missing.exit_code == 3
+
+
+def test_assemble_again_analyses_only_articles_it_has_not_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A story page is assembled again when its story gains an article: the articles
+    analysed the time before are not analysed again, and the page is the same. An
+    article whose text differs (another database, same id) is analysed anew."""
+    folder = tmp_path / "corpus"
+    write_corpus(folder)
+    db = str(tmp_path / "own.db")
+    assert runner.invoke(app, ["ingest", str(folder), "--db", db]).exit_code == 0
+    store = SQLiteStore(db)
+    try:
+        story = max(store.stories(StoryFilter(limit=50)), key=lambda s: s.article_count)
+        articles = store.story_articles(story.id)
+    finally:
+        store.close()
+    assert len(articles) >= 2
+    searched: list[str] = []
+    real = assemble_module.find_names
+
+    def counting(text: str, *args: Any) -> Any:
+        searched.append(text)
+        return real(text, *args)
+
+    monkeypatch.setattr(assemble_module, "find_names", counting)
+    assemble_module._analysed.cache_clear()
+    first = assemble(story, articles[:-1])
+    assert len(searched) == len(articles) - 1
+    again = assemble(story, articles)
+    assert len(searched) == len(articles)  # only the new article
+    assert again == assemble_module_uncached(story, articles)
+    assert first["names"] and again["facts"] is not None
+    changed = replace(articles[0], article=replace(articles[0].article, text="Ganz anders."))
+    assemble(story, [changed])
+    assert searched[-1].endswith("Ganz anders.")
+
+
+def assemble_module_uncached(story: Story, articles: list[StoredArticle]) -> dict[str, Any]:
+    assemble_module._analysed.cache_clear()
+    return assemble(story, articles)

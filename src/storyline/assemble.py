@@ -10,15 +10,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from storyline.cluster.vectors import add_into, dot, normalised
 from storyline.model import Article, StoredArticle, Story
 from storyline.present import published_text
 from storyline.statements import Sentence, align, sentences
-from storyline.text.facts import find_facts
+from storyline.text.facts import Fact, find_facts
 from storyline.text.names import NameMention, find_names
-from storyline.text.quotes import find_quotes
+from storyline.text.quotes import Quote, find_quotes
 from storyline.text.tokens import fold, tokenize
 
 # Sentences in the summary: a short paragraph a reader takes in at a glance.
@@ -30,6 +31,46 @@ SUMMARY_REDUNDANT = 0.5
 # Articles analysed for statements, quotes and facts, earliest first: bounds the work
 # for a story of thousands of articles, whose first reports carry the facts.
 MAX_ARTICLES = 60
+
+# Articles whose analysis a process keeps (tens of kB each): a story page is assembled
+# again whenever its story gains an article, and all its other articles were analysed
+# the time before. Enough for the pages of the largest stories a server shows.
+ANALYSED_ARTICLES = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What assembly reads from one article: names in the title and text, the
+    statements' sentences, quotes and facts. Shared between calls: never changed."""
+
+    names: tuple[NameMention, ...]
+    sentences: tuple[Sentence, ...]
+    quotes: tuple[Quote, ...]
+    facts: tuple[Fact, ...]
+
+
+def analysis(article: Article, independent: str) -> Analysis:
+    """The article's analysis, kept for the next assembly of a story that holds it."""
+    a = article
+    return _analysed(a.id, independent, a.language, a.title, a.text)
+
+
+@lru_cache(maxsize=ANALYSED_ARTICLES)
+def _analysed(article_id: str, independent: str, language: str, title: str, text: str) -> Analysis:
+    # Keyed by the texts, not the id alone: one process may read several databases.
+    # One name search serves the names, the quotes' speakers and the sentences' anchors.
+    whole = f"{title}\n{text}"
+    mentions = find_names(whole, list(tokenize(whole, language)), language)
+    shift = len(title) + 1
+    body = [
+        replace(m, start=m.start - shift, end=m.end - shift) for m in mentions if m.start >= shift
+    ]
+    return Analysis(
+        tuple(mentions),
+        tuple(sentences(article_id, independent, text, language, body)),
+        tuple(find_quotes(text, language, body)),
+        tuple(find_facts(text, language)),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,18 +96,8 @@ def assemble(
     """The story as plain data (what ``storyline show --json`` prints)."""
     members = _members(articles)
     originals = [m for m in members if m.stored.duplicate_of is None][:MAX_ARTICLES]
-    found = {m.stored.article.id: _names_of(m.stored.article) for m in originals}
-    all_sentences = [
-        s
-        for m in originals
-        for s in sentences(
-            m.stored.article.id,
-            m.independent,
-            m.stored.article.text,
-            m.stored.article.language,
-            found[m.stored.article.id][1],
-        )
-    ]
+    found = {m.stored.article.id: analysis(m.stored.article, m.independent) for m in originals}
+    all_sentences = [s for m in originals for s in found[m.stored.article.id].sentences]
     statements = align(all_sentences)
     return {
         "id": story.id,
@@ -92,7 +123,7 @@ def assemble(
             }
             for s in statements
         ]
-        + quantities(originals),
+        + quantities(originals, found),
         "articles": [_article(m) for m in members],
     }
 
@@ -170,19 +201,7 @@ def timeline(members: Sequence[Member]) -> list[dict[str, Any]]:
     ]
 
 
-Found = dict[str, tuple[list[NameMention], list[NameMention]]]
-
-
-def _names_of(a: Article) -> tuple[list[NameMention], list[NameMention]]:
-    """Names in the title and text, and those of the text alone (offsets into it):
-    one search serves the names, the quotes' speakers and the statements' anchors."""
-    whole = f"{a.title}\n{a.text}"
-    mentions = find_names(whole, list(tokenize(whole, a.language)), a.language)
-    shift = len(a.title) + 1
-    body = [
-        replace(m, start=m.start - shift, end=m.end - shift) for m in mentions if m.start >= shift
-    ]
-    return mentions, body
+Found = dict[str, Analysis]
 
 
 def names(originals: Sequence[Member], found: Found) -> list[dict[str, Any]]:
@@ -191,7 +210,7 @@ def names(originals: Sequence[Member], found: Found) -> list[dict[str, Any]]:
     first: dict[str, str] = {}
     for m in originals:
         a = m.stored.article
-        for mention in found[a.id][0]:
+        for mention in found[a.id].names:
             forms[mention.key][mention.text] += 1
             kinds[mention.key][str(mention.kind)] += 1
             first.setdefault(mention.key, a.id)
@@ -212,7 +231,7 @@ def quotes(originals: Sequence[Member], found: Found) -> list[dict[str, Any]]:
     grouped: dict[str, dict[str, Any]] = {}
     for m in originals:
         a = m.stored.article
-        for q in find_quotes(a.text, a.language, found[a.id][1]):
+        for q in found[a.id].quotes:
             key = " ".join(fold(q.text).split())
             entry = grouped.setdefault(
                 key,
@@ -234,12 +253,12 @@ def quotes(originals: Sequence[Member], found: Found) -> list[dict[str, Any]]:
     return out
 
 
-def quantities(originals: Sequence[Member]) -> list[dict[str, Any]]:
+def quantities(originals: Sequence[Member], found: Found) -> list[dict[str, Any]]:
     """Numbers with units, grouped by value and unit across sources."""
     grouped: dict[tuple[str, float, str], dict[str, Any]] = {}
     for m in originals:
         a = m.stored.article
-        for f in find_facts(a.text, a.language):
+        for f in found[a.id].facts:
             if f.value is None or f.kind in {"date", "time"}:
                 continue
             key = (f.kind, round(f.value, 6), f.unit or "")
