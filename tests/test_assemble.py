@@ -125,13 +125,13 @@ def test_assemble_again_analyses_only_articles_it_has_not_seen(
     assert len(searched) == len(articles) - 1
     again = assemble(story, articles)
     assert len(searched) == len(articles)  # only the new article
-    assert again == assemble_module_uncached(story, articles)
+    assert again == assemble_uncached(story, articles)
     assert first["names"] and again["facts"] is not None
     changed = replace(articles[0], article=replace(articles[0].article, text="Ganz anders."))
     assemble(story, [changed])
     assert searched[-1].endswith("Ganz anders.")
 
 
-def assemble_module_uncached(story: Story, articles: list[StoredArticle]) -> dict[str, Any]:
+def assemble_uncached(story: Story, articles: list[StoredArticle]) -> dict[str, Any]:
     assemble_module._analysed.cache_clear()
     return assemble(story, articles)

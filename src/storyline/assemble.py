@@ -51,8 +51,7 @@ class Analysis:
 
 def analysis(article: Article, independent: str) -> Analysis:
     """The article's analysis, kept for the next assembly of a story that holds it."""
-    a = article
-    return _analysed(a.id, independent, a.language, a.title, a.text)
+    return _analysed(article.id, independent, article.language, article.title, article.text)
 
 
 @lru_cache(maxsize=ANALYSED_ARTICLES)
