@@ -192,7 +192,7 @@ def scale(sizes: Sizes, tmp: Path, given: Path | None) -> str:
         "processes) per article, which other load on the machine disturbs least, and wall "
         "time.",
         "",
-        "| articles | CPU ms/article | ratio to first | wall ms/article | peak RSS (MB) | "
+        "| articles | CPU ms/article | ratio to first | wall ms/article | peak RSS (MiB) | "
         "database bytes/article |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
